@@ -1,0 +1,168 @@
+package dev.gantry.agent.connect;
+
+import dev.gantry.api.v1.AgentMessage;
+import dev.gantry.api.v1.AgentServiceGrpc;
+import dev.gantry.api.v1.AllocationUpdate;
+import dev.gantry.api.v1.DesiredAllocations;
+import dev.gantry.api.v1.Heartbeat;
+import dev.gantry.api.v1.Node;
+import dev.gantry.api.v1.SchedulerMessage;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Keeps one stream open to a scheduler, trying the given addresses in turn with backoff.
+ * After every (re)connect it registers and resends the latest report of every allocation, so
+ * nothing depends on a message having been delivered before. Reports are latest-wins per
+ * allocation. Desired states go to {@code onDesired} on the gRPC thread, in order.
+ */
+public final class SchedulerConnection implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SchedulerConnection.class);
+    private static final long HEARTBEAT_MILLIS = 2_000;
+
+    private final List<String> addresses;
+    private final Supplier<Node> registration;
+    private final Consumer<DesiredAllocations> onDesired;
+    private final Supplier<List<AllocationUpdate>> currentReports;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "agent-connection");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, AllocationUpdate> unsent = new ConcurrentHashMap<>();
+
+    private ManagedChannel channel;
+    private StreamObserver<AgentMessage> stream;
+    private int attempt;
+    private volatile boolean registered;
+    private volatile boolean closed;
+
+    public SchedulerConnection(List<String> addresses, Supplier<Node> registration,
+                               Consumer<DesiredAllocations> onDesired, Supplier<List<AllocationUpdate>> currentReports) {
+        if (addresses.isEmpty()) throw new IllegalArgumentException("no scheduler address given");
+        this.addresses = List.copyOf(addresses);
+        this.registration = registration;
+        this.onDesired = onDesired;
+        this.currentReports = currentReports;
+    }
+
+    public void start() {
+        timer.execute(this::connect);
+        timer.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    public boolean isRegistered() {
+        return registered;
+    }
+
+    /** Queues a report; sent now if connected, else after the next registration. */
+    public void report(AllocationUpdate u) {
+        unsent.put(u.getAllocationId(), u);
+        timer.execute(this::flush);
+    }
+
+    private void connect() {
+        if (closed) return;
+        String address = addresses.get(attempt % addresses.size());
+        attempt++;
+        if (channel != null) channel.shutdownNow();
+        channel = NettyChannelBuilder.forTarget(address).usePlaintext()
+                .keepAliveTime(10, TimeUnit.SECONDS).keepAliveWithoutCalls(true).build();
+        stream = AgentServiceGrpc.newStub(channel).connect(new StreamObserver<>() {
+            @Override
+            public void onNext(SchedulerMessage m) {
+                switch (m.getBodyCase()) {
+                    case REGISTERED -> {
+                        registered = true;
+                        attempt = 0;
+                        log.info("registered with scheduler {} as node {}", address, m.getRegistered().getNodeId());
+                        currentReports.get().forEach(u -> unsent.putIfAbsent(u.getAllocationId(), u));
+                        timer.execute(SchedulerConnection.this::flush);
+                    }
+                    case DESIRED -> {
+                        try {
+                            onDesired.accept(m.getDesired());
+                        } catch (RuntimeException e) {
+                            log.error("applying desired state failed", e);
+                        }
+                    }
+                    default -> { }
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                lost(address, t.getMessage());
+            }
+
+            @Override
+            public void onCompleted() {
+                lost(address, "stream closed by scheduler");
+            }
+        });
+        stream.onNext(AgentMessage.newBuilder().setRegister(registration.get()).build());
+    }
+
+    private void lost(String address, String why) {
+        if (closed) return;
+        boolean was = registered;
+        registered = false;
+        long delay = Math.min(5_000, 200L * (1L << Math.min(attempt, 5)));
+        if (was || attempt <= 1) log.warn("lost scheduler {} ({}); reconnecting", address, why);
+        timer.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void flush() {
+        if (!registered || stream == null) return;
+        for (String id : List.copyOf(unsent.keySet())) {
+            AllocationUpdate u = unsent.remove(id);
+            if (u == null) continue;
+            try {
+                stream.onNext(AgentMessage.newBuilder().setUpdate(u).build());
+            } catch (RuntimeException e) {
+                unsent.putIfAbsent(id, u);
+                return;
+            }
+        }
+    }
+
+    private void heartbeat() {
+        if (!registered || stream == null) return;
+        try {
+            stream.onNext(AgentMessage.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance()).build());
+        } catch (RuntimeException e) {
+            log.debug("heartbeat failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        timer.execute(() -> {
+            try {
+                if (stream != null) stream.onCompleted();
+            } catch (RuntimeException ignored) {
+                // already broken
+            }
+            if (channel != null) channel.shutdownNow();
+        });
+        timer.shutdown();
+        try {
+            timer.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

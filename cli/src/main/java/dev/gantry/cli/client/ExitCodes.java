@@ -1,0 +1,25 @@
+package dev.gantry.cli.client;
+
+/**
+ * Exit codes of every `gantry` command; a pipeline may branch on them, so they never change
+ * meaning. Documented in the README and in `gantry --help`.
+ */
+public final class ExitCodes {
+    public static final int OK = 0;
+    /** Bad usage, or a job spec with problems. */
+    public static final int USAGE = 1;
+    /** A server-side failure not covered below. */
+    public static final int FAILURE = 2;
+    /** The job, allocation or node asked for does not exist. */
+    public static final int NOT_FOUND = 3;
+    /** No scheduler answered at the given address(es). */
+    public static final int UNREACHABLE = 4;
+    /** Waited for something (for example `run --wait`) that did not happen in time. */
+    public static final int TIMEOUT = 5;
+
+    private ExitCodes() {
+    }
+
+    public static final String HELP_TEXT = "Exit codes: 0 ok, 1 usage or invalid job spec, 2 server error, 3 not found, "
+            + "4 scheduler unreachable, 5 timed out waiting.";
+}

@@ -1,0 +1,129 @@
+package dev.gantry.cli.commands;
+
+import dev.gantry.api.v1.Allocation;
+import dev.gantry.api.v1.AllocationView;
+import dev.gantry.api.v1.GetAllocationRequest;
+import dev.gantry.api.v1.GetJobRequest;
+import dev.gantry.api.v1.JobStatusView;
+import dev.gantry.api.v1.ListNodesRequest;
+import dev.gantry.api.v1.LogLine;
+import dev.gantry.api.v1.LogsRequest;
+import dev.gantry.api.v1.Node;
+import dev.gantry.api.v1.NodeView;
+import dev.gantry.api.v1.TaskServiceGrpc;
+import dev.gantry.cli.client.CliException;
+import dev.gantry.cli.client.ExitCodes;
+import dev.gantry.cli.client.SchedulerClient;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+@Command(name = "logs", description = "Print a task's output (stdout and stderr), read from the agent that runs it.")
+public final class LogsCommand implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    ClientOptions options;
+
+    @Parameters(paramLabel = "ALLOC|JOB", description = "An allocation id (or a unique prefix of one), or a job name for all its replicas.")
+    String target;
+
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until interrupted.")
+    boolean follow;
+
+    @Option(names = "--tail", defaultValue = "0", paramLabel = "N", description = "Only the last N lines (0: all).")
+    int tail;
+
+    @Option(names = "--task", description = "Which task of the allocation (default: the first).")
+    String task;
+
+    @Option(names = "--stderr-only", hidden = true)
+    boolean stderrOnly;
+
+    private record Source(Allocation allocation, String address) {
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        List<Source> sources;
+        try (SchedulerClient c = options.client()) {
+            sources = resolve(c);
+        }
+        if (sources.isEmpty()) throw new CliException(ExitCodes.NOT_FOUND, "job " + target + " has no allocations");
+        boolean prefix = sources.size() > 1;
+        List<Thread> readers = new ArrayList<>();
+        List<CliException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (Source s : sources) {
+            Thread t = new Thread(() -> {
+                try {
+                    stream(s, prefix);
+                } catch (CliException e) {
+                    failures.add(e);
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            readers.add(t);
+        }
+        for (Thread t : readers) t.join();
+        if (!failures.isEmpty()) throw failures.get(0);
+        return 0;
+    }
+
+    private List<Source> resolve(SchedulerClient c) {
+        try {
+            AllocationView v = c.call(s -> s.allocations().get(GetAllocationRequest.newBuilder().setId(target).build()));
+            return List.of(new Source(v.getAllocation(), v.getNode().getAddress()));
+        } catch (CliException e) {
+            if (e.exitCode() != ExitCodes.NOT_FOUND) throw e;
+        }
+        JobStatusView job;
+        try {
+            job = c.call(s -> s.jobs().get(GetJobRequest.newBuilder().setNamespace(options.namespace()).setName(target).build()));
+        } catch (CliException e) {
+            if (e.exitCode() == ExitCodes.NOT_FOUND) {
+                throw new CliException(ExitCodes.NOT_FOUND, "no allocation or job named " + target);
+            }
+            throw e;
+        }
+        Map<String, String> addresses = c.call(s -> s.nodes().list(ListNodesRequest.getDefaultInstance())).getNodesList()
+                .stream().map(NodeView::getNode).collect(Collectors.toMap(Node::getId, Node::getAddress));
+        return job.getAllocationsList().stream()
+                .filter(a -> a.getDesiredStatus() == dev.gantry.api.v1.DesiredStatus.DESIRED_RUN)
+                .map(a -> new Source(a, addresses.getOrDefault(a.getNodeId(), ""))).toList();
+    }
+
+    private void stream(Source s, boolean prefix) {
+        if (s.address().isEmpty()) {
+            throw new CliException(ExitCodes.FAILURE, "the node of allocation " + s.allocation().getId() + " is unknown");
+        }
+        ManagedChannel ch = NettyChannelBuilder.forTarget(s.address()).usePlaintext().build();
+        try {
+            Iterator<LogLine> lines = TaskServiceGrpc.newBlockingStub(ch).logs(LogsRequest.newBuilder()
+                    .setAllocationId(s.allocation().getId()).setTask(task == null ? "" : task)
+                    .setFollow(follow).setTail(tail).build());
+            String p = prefix ? "[" + s.allocation().getIndex() + "] " : "";
+            while (lines.hasNext()) {
+                LogLine l = lines.next();
+                var out = "stderr".equals(l.getStream()) ? System.err : System.out;
+                synchronized (LogsCommand.class) {
+                    out.println(p + l.getLine());
+                }
+            }
+        } catch (StatusRuntimeException e) {
+            throw new CliException(e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND ? ExitCodes.NOT_FOUND : ExitCodes.UNREACHABLE,
+                    "logs of allocation " + s.allocation().getId() + " from agent " + s.address() + ": "
+                            + (e.getStatus().getDescription() == null ? e.getStatus().getCode() : e.getStatus().getDescription()));
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.gantry.cli.commands;
+
+import dev.gantry.api.v1.Allocation;
+import dev.gantry.api.v1.GetJobRequest;
+import dev.gantry.api.v1.JobStatusView;
+import dev.gantry.api.v1.JobSummary;
+import dev.gantry.api.v1.ListNodesRequest;
+import dev.gantry.api.v1.Node;
+import dev.gantry.api.v1.NodeView;
+import dev.gantry.cli.client.SchedulerClient;
+import dev.gantry.cli.output.Describe;
+import dev.gantry.cli.output.Table;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+@Command(name = "status", description = "Show a job: its version, replica counts and every allocation (node, state, ports, restarts, last exit).")
+public final class StatusCommand implements Callable<Integer> {
+    @Mixin
+    ClientOptions options;
+
+    @Parameters(paramLabel = "JOB", description = "The job's name.")
+    String job;
+
+    @Override
+    public Integer call() {
+        try (SchedulerClient c = options.client()) {
+            JobStatusView v = c.call(s -> s.jobs().get(GetJobRequest.newBuilder()
+                    .setNamespace(options.namespace()).setName(job).build()));
+            Map<String, String> nodeNames = c.call(s -> s.nodes().list(ListNodesRequest.getDefaultInstance()))
+                    .getNodesList().stream().map(NodeView::getNode).collect(Collectors.toMap(Node::getId, Node::getName));
+            System.out.print(options.output().render(v, () -> render(v, nodeNames)));
+            return 0;
+        }
+    }
+
+    static String render(JobStatusView v, Map<String, String> nodeNames) {
+        JobSummary s = v.getSummary();
+        StringBuilder b = new StringBuilder();
+        b.append("job       ").append(v.getJob().getNamespace()).append('/').append(v.getJob().getName())
+                .append(" (version ").append(v.getJob().getVersion()).append(v.getJob().getStopped() ? ", stopped" : "").append(")\n");
+        b.append("replicas  ").append(s.getRunning()).append('/').append(s.getDesired()).append(" running");
+        if (s.getPending() > 0) b.append(", ").append(s.getPending()).append(" pending");
+        if (s.getFailed() > 0) b.append(", ").append(s.getFailed()).append(" failed");
+        if (s.getUnplaced() > 0) b.append(", ").append(s.getUnplaced()).append(" not placed");
+        b.append('\n');
+        if (s.getUnplaced() > 0) b.append("placement ").append(s.getPlacementFailure()).append('\n');
+        b.append('\n');
+        Instant now = Instant.now();
+        Table t = new Table("ALLOC", "REPLICA", "NODE", "STATUS", "PORTS", "RESTARTS", "LAST EXIT", "AGE", "MESSAGE");
+        for (Allocation a : v.getAllocationsList()) {
+            t.row(Describe.shortId(a.getId()), a.getIndex(), nodeNames.getOrDefault(a.getNodeId(), Describe.shortId(a.getNodeId())),
+                    Describe.status(a.getClientStatus()) + (a.getDesiredStatus() == dev.gantry.api.v1.DesiredStatus.DESIRED_STOP ? " (stopping)" : ""),
+                    Describe.ports(a), Describe.restarts(a), Describe.lastExit(a), Describe.age(a.getCreateTime(), now),
+                    message(a));
+        }
+        b.append(t.isEmpty() ? "no allocations\n" : t.render());
+        return b.toString();
+    }
+
+    private static String message(Allocation a) {
+        String m = a.getTaskStatesMap().values().stream().map(ts -> ts.getMessage()).filter(x -> !x.isEmpty())
+                .findFirst().orElse(a.getStatusMessage());
+        return m.length() > 60 ? m.substring(0, 57) + "..." : m;
+    }
+}

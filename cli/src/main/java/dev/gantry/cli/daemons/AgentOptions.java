@@ -1,0 +1,56 @@
+package dev.gantry.cli.daemons;
+
+import dev.gantry.agent.AgentDaemon;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Flags of an agent, shared by `gantry agent` and `gantry dev`. */
+public final class AgentOptions {
+    @Option(names = "--data-dir", defaultValue = "/var/lib/gantry/agent", paramLabel = "DIR",
+            description = "Where the agent keeps images, container state and logs (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--name", description = "Node name (default: the hostname).")
+    String name;
+
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A node label for constraints; repeatable.")
+    Map<String, String> labels = new LinkedHashMap<>();
+
+    @Option(names = "--agent-bind", defaultValue = "0.0.0.0", paramLabel = "HOST", description = "Address the agent's gRPC port binds to (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--agent-port", defaultValue = "7422", paramLabel = "PORT", description = "The agent's gRPC port, for logs (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--advertise", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "The address others reach this node at, also the host IP tasks see (default: ${DEFAULT-VALUE}).")
+    String advertise;
+
+    @Option(names = "--dynamic-ports", defaultValue = "20000-32000", paramLabel = "LOW-HIGH",
+            description = "Range for dynamic ports (default: ${DEFAULT-VALUE}).")
+    String dynamicPorts;
+
+    @Option(names = "--reserve-memory", defaultValue = "256Mi", paramLabel = "SIZE",
+            description = "Memory kept for the system, not offered to jobs (default: ${DEFAULT-VALUE}).")
+    String reserveMemory;
+
+    AgentDaemon.Config config(List<String> schedulers) {
+        String[] range = dynamicPorts.split("-", 2);
+        int low, high;
+        try {
+            low = Integer.parseInt(range[0].trim());
+            high = Integer.parseInt(range[1].trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--dynamic-ports: \"" + dynamicPorts + "\" is not a range like 20000-32000");
+        }
+        if (low < 1 || high > 65535 || low > high) {
+            throw new IllegalArgumentException("--dynamic-ports: " + dynamicPorts + " must lie within 1-65535, low before high");
+        }
+        return new AgentDaemon.Config(schedulers, dataDir.toAbsolutePath(), name, labels, bind, port, advertise, low, high,
+                0, dev.gantry.api.spec.Quantities.parseSize(reserveMemory));
+    }
+}

@@ -1,0 +1,42 @@
+package dev.gantry.cli.daemons;
+
+import dev.gantry.agent.AgentDaemon;
+import dev.gantry.scheduler.SchedulerServer;
+import dev.gantry.scheduler.store.MemoryStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "dev", description = {
+        "Run a one-server cluster in this process: a scheduler on the embedded in-memory store, and an agent.",
+        "Nothing to install but runc and conmon; state is lost when it stops (containers are stopped with it)."})
+public final class DevCommand implements Callable<Integer> {
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Scheduler address (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--port", defaultValue = "7420", description = "Scheduler gRPC port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--http-port", defaultValue = "7421", description = "Scheduler HTTP port (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Mixin
+    AgentOptions agent;
+
+    @Override
+    public Integer call() throws Exception {
+        MemoryStore store = new MemoryStore();
+        SchedulerServer scheduler = SchedulerServer.start(store, new SchedulerServer.Config(bind, port, httpPort, "/gantry/"));
+        String address = ("0.0.0.0".equals(bind) ? "127.0.0.1" : bind) + ":" + scheduler.grpcPort();
+        if (agent.name == null) agent.name = "dev";
+        AgentDaemon daemon = AgentDaemon.start(agent.config(List.of(address)), Daemons.drivers(agent.dataDir));
+        System.err.println("gantry dev cluster ready: scheduler " + address + ", agent " + daemon.nodeId()
+                + " (data in " + agent.dataDir + ")");
+        System.err.println("try: gantry run -f examples/web.yaml && gantry status web");
+        Daemons.runUntilSignalled(daemon, scheduler, store);
+        return 0;
+    }
+}

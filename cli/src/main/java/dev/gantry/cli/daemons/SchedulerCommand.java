@@ -1,0 +1,38 @@
+package dev.gantry.cli.daemons;
+
+import dev.gantry.scheduler.SchedulerServer;
+import dev.gantry.scheduler.store.EtcdStore;
+import dev.gantry.scheduler.store.Store;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
+@Command(name = "scheduler", description = "Run a scheduler that keeps all cluster state in etcd.")
+public final class SchedulerCommand implements Callable<Integer> {
+    @Option(names = "--etcd", required = true, paramLabel = "URL[,URL...]",
+            description = "etcd endpoints, e.g. http://127.0.0.1:2379.")
+    String etcd;
+
+    @Option(names = "--prefix", defaultValue = "/gantry/", description = "Key prefix in etcd (default: ${DEFAULT-VALUE}).")
+    String prefix;
+
+    @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--port", defaultValue = "7420", description = "gRPC port for the CLI and agents (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--http-port", defaultValue = "7421", description = "HTTP port for /healthz (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Override
+    public Integer call() throws Exception {
+        Store store = EtcdStore.connect(Arrays.stream(etcd.split(",")).map(String::trim).toList());
+        SchedulerServer server = SchedulerServer.start(store, new SchedulerServer.Config(bind, port, httpPort, prefix));
+        System.err.println("gantry scheduler listening on " + bind + ":" + server.grpcPort() + ", state in etcd " + etcd + prefix);
+        Daemons.runUntilSignalled(server, store);
+        return 0;
+    }
+}

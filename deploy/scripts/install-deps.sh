@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what Gantry needs from the distribution's packages, skipping what is present.
+#   install-deps.sh          build + run: JDK 17, Maven, runc, conmon, busybox-static
+#   install-deps.sh --test   also what the test suite needs: etcd server and client
+set -euo pipefail
+
+want=(openjdk-17-jdk-headless maven runc conmon busybox-static iproute2)
+if [[ "${1:-}" == "--test" ]]; then
+  want+=(etcd-server etcd-client)
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "install-deps: need root to install: ${missing[*]} (run with sudo)" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian's etcd-server package starts a system etcd; the tests start their own on free ports.
+java -version 2>&1 | head -1 >&2

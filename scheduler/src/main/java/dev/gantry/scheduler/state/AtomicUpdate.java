@@ -1,0 +1,54 @@
+package dev.gantry.scheduler.state;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import dev.gantry.scheduler.store.Compare;
+import dev.gantry.scheduler.store.KeyValue;
+import dev.gantry.scheduler.store.Op;
+import dev.gantry.scheduler.store.Store;
+import dev.gantry.scheduler.store.TxnResult;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * Read-modify-write of one protobuf value with compare-and-swap, retried on conflict. The
+ * function sees the current value (empty if absent) and returns the new one, or empty to
+ * leave the key as it is. Blocking: call it from a request thread, never from a watch callback.
+ */
+public final class AtomicUpdate {
+    private static final int ATTEMPTS = 20;
+
+    private AtomicUpdate() {
+    }
+
+    /** The outcome: the value now stored (or left), and the revision to await for read-your-writes. */
+    public record Result<T>(Optional<T> value, long revision, boolean written) {
+    }
+
+    public static <T extends Message> Result<T> apply(Store store, String key, Parser<T> parser,
+                                                      Function<Optional<T>, Optional<T>> change)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        for (int i = 0; i < ATTEMPTS; i++) {
+            Optional<KeyValue> kv = store.get(key).get(10, TimeUnit.SECONDS);
+            Optional<T> current;
+            try {
+                current = kv.isPresent() ? Optional.of(parser.parseFrom(kv.get().value())) : Optional.empty();
+            } catch (InvalidProtocolBufferException e) {
+                throw new ExecutionException("stored value at " + key + " is corrupt", e);
+            }
+            Optional<T> next = change.apply(current);
+            if (next.isEmpty()) return new Result<>(current, kv.map(KeyValue::modRevision).orElse(0L), false);
+            long rev = kv.map(KeyValue::modRevision).orElse(0L);
+            TxnResult r = store.txn(List.of(Compare.modRevision(key, rev)),
+                    List.of(Op.put(key, next.get().toByteArray())), List.of()).get(10, TimeUnit.SECONDS);
+            if (r.succeeded()) return new Result<>(next, r.revision(), true);
+        }
+        throw new ExecutionException("too much contention updating " + key, null);
+    }
+}

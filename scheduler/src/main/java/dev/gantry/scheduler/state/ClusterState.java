@@ -1,0 +1,179 @@
+package dev.gantry.scheduler.state;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.gantry.api.v1.Allocation;
+import dev.gantry.api.v1.Job;
+import dev.gantry.api.v1.JobSummary;
+import dev.gantry.api.v1.Node;
+import dev.gantry.scheduler.store.KeyValue;
+import dev.gantry.scheduler.store.RangeResult;
+import dev.gantry.scheduler.store.Store;
+import dev.gantry.scheduler.store.WatchEvent;
+import dev.gantry.scheduler.store.WatchListener;
+import dev.gantry.scheduler.store.Watcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A watch-fed cache of everything under the key prefix (the informer pattern): one range
+ * at start, then a watch from the next revision, so no hot path lists the keyspace.
+ * Listeners run after each applied batch of events, on the watch thread; they must be quick
+ * (typically: trigger an evaluation). Thread-safe.
+ */
+public final class ClusterState implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterState.class);
+
+    private final Store store;
+    private final Keys keys;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final TreeMap<Long, List<CompletableFuture<Void>>> revisionWaiters = new TreeMap<>();
+
+    private final Map<String, Versioned<Job>> jobs = new HashMap<>();
+    private final Map<String, Versioned<Allocation>> allocations = new HashMap<>();
+    private final Map<String, Versioned<Node>> nodes = new HashMap<>();
+    private final Map<String, JobSummary> unplaced = new HashMap<>();
+    private long revision;
+    private Watcher watcher;
+    private volatile boolean closed;
+
+    public ClusterState(Store store, Keys keys) {
+        this.store = store;
+        this.keys = keys;
+    }
+
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    /** Loads the current state and starts following changes; completes once loaded. */
+    public CompletableFuture<Void> start() {
+        return store.range(keys.prefix()).thenAccept(this::load);
+    }
+
+    private void load(RangeResult range) {
+        synchronized (this) {
+            jobs.clear();
+            allocations.clear();
+            nodes.clear();
+            unplaced.clear();
+            for (KeyValue kv : range.kvs()) {
+                apply(kv, false);
+            }
+            revision = range.revision();
+            if (watcher != null) watcher.close();
+            if (closed) return;
+            watcher = store.watch(keys.prefix(), range.revision() + 1, new WatchListener() {
+                @Override
+                public void onEvents(List<WatchEvent> events) {
+                    applyEvents(events);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    if (closed) return;
+                    log.warn("state watch failed ({}); reloading", error.toString());
+                    // Compaction or a broken stream: either way, re-list and watch again.
+                    CompletableFuture.delayedExecutor(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+                            .execute(() -> start().exceptionally(e -> {
+                                log.warn("state reload failed: {}", e.toString());
+                                onError(e);
+                                return null;
+                            }));
+                }
+            });
+        }
+        completeWaiters();
+        notifyListeners();
+    }
+
+    private void applyEvents(List<WatchEvent> events) {
+        synchronized (this) {
+            for (WatchEvent e : events) {
+                apply(e.kv(), e.type() == WatchEvent.Type.DELETE);
+                revision = Math.max(revision, e.kv().modRevision());
+            }
+        }
+        completeWaiters();
+        notifyListeners();
+    }
+
+    private void apply(KeyValue kv, boolean deleted) {
+        String key = kv.key();
+        try {
+            if (key.startsWith(keys.jobs())) {
+                String id = key.substring(keys.jobs().length());
+                if (deleted) jobs.remove(id);
+                else jobs.put(id, new Versioned<>(Job.parseFrom(kv.value()), kv.modRevision()));
+            } else if (key.startsWith(keys.allocations())) {
+                String id = key.substring(keys.allocations().length());
+                if (deleted) allocations.remove(id);
+                else allocations.put(id, new Versioned<>(Allocation.parseFrom(kv.value()), kv.modRevision()));
+            } else if (key.startsWith(keys.nodes())) {
+                String id = key.substring(keys.nodes().length());
+                if (deleted) nodes.remove(id);
+                else nodes.put(id, new Versioned<>(Node.parseFrom(kv.value()), kv.modRevision()));
+            } else if (key.startsWith(keys.unplaced())) {
+                String id = key.substring(keys.unplaced().length());
+                if (deleted) unplaced.remove(id);
+                else unplaced.put(id, JobSummary.parseFrom(kv.value()));
+            }
+        } catch (InvalidProtocolBufferException e) {
+            // A corrupt value must not take the scheduler down: skip it and say where it is.
+            log.error("ignoring undecodable value at {}: {}", key, e.getMessage());
+        }
+    }
+
+    public synchronized Snapshot snapshot() {
+        return new Snapshot(revision, Map.copyOf(jobs), Map.copyOf(allocations), Map.copyOf(nodes), Map.copyOf(unplaced));
+    }
+
+    public synchronized long revision() {
+        return revision;
+    }
+
+    /** Completes once the cache has applied {@code rev} (read-your-writes after a transaction). */
+    public CompletableFuture<Void> awaitRevision(long rev) {
+        var f = new CompletableFuture<Void>();
+        synchronized (this) {
+            if (revision >= rev) return CompletableFuture.completedFuture(null);
+            revisionWaiters.computeIfAbsent(rev, r -> new ArrayList<>()).add(f);
+        }
+        return f;
+    }
+
+    private void completeWaiters() {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        synchronized (this) {
+            var head = revisionWaiters.headMap(revision, true);
+            head.values().forEach(done::addAll);
+            head.clear();
+        }
+        done.forEach(f -> f.complete(null));
+    }
+
+    private void notifyListeners() {
+        for (Runnable l : listeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                log.error("state listener failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (this) {
+            if (watcher != null) watcher.close();
+        }
+    }
+}
