@@ -1,0 +1,169 @@
+package dev.gantry.api.spec;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.gantry.api.v1.Job;
+import dev.gantry.api.v1.JobType;
+import dev.gantry.api.v1.RestartPolicy;
+import dev.gantry.api.v1.UpdateStrategy;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Reads one YAML (or JSON) job spec into a {@link Job}, collecting every problem with its
+ * field path. It fills only the defaults that belong to the spec language (namespace
+ * {@code default}, type service, count 1, priority 50); the scheduler's defaults are
+ * {@link JobDefaults}. Thread-safe.
+ */
+public final class JobSpecParser {
+
+  /**
+   * {@code job} is filled as far as the spec allowed even when there are errors, so a
+   * caller can still validate it and report everything at once.
+   */
+  public record ParseResult(Job job, List<FieldError> errors) {
+    public ParseResult {
+      errors = List.copyOf(errors);
+    }
+
+    public boolean ok() {
+      return errors.isEmpty();
+    }
+  }
+
+  static final List<String> JOB_FIELDS = List.of("namespace", "name", "type", "count", "priority",
+      "restart", "tasks", "constraints", "affinities", "spread", "update");
+  static final List<String> RESTART_FIELDS = List.of("policy", "attempts", "interval", "delay");
+  static final List<String> UPDATE_FIELDS = List.of("max_surge", "max_unavailable", "min_healthy_time",
+      "healthy_deadline", "progress_deadline", "auto_revert", "canary", "auto_promote", "stagger");
+  static final Map<String, JobType> JOB_TYPES = orderedMap(
+      "service", JobType.SERVICE, "batch", JobType.BATCH, "system", JobType.SYSTEM);
+  static final Map<String, RestartPolicy.Mode> RESTART_POLICIES = orderedMap(
+      "always", RestartPolicy.Mode.ALWAYS, "on-failure", RestartPolicy.Mode.ON_FAILURE,
+      "never", RestartPolicy.Mode.NEVER);
+
+  // yes/no/on/off stay strings (YAML 1.1 would make `DEBUG: on` true), and 1.10 stays 1.10.
+  private static final YAMLMapper YAML = YAMLMapper.builder()
+      .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
+  // JSON is YAML, but SnakeYAML (YAML 1.1) rejects the tab indentation common in JSON files.
+  private static final JsonMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  public ParseResult parse(String yaml) {
+    List<FieldError> errors = new ArrayList<>();
+    JsonNode root = readOneDocument(yaml, errors);
+    Job.Builder job = Job.newBuilder()
+        .setNamespace("default")
+        .setType(JobType.SERVICE)
+        .setCount(1)
+        .setPriority(50);
+    if (root != null) {
+      MappingReader.of(root, "", errors, JOB_FIELDS).ifPresent(spec -> readJob(spec, job));
+    }
+    return new ParseResult(job.build(), errors);
+  }
+
+  private static void readJob(MappingReader spec, Job.Builder job) {
+    spec.string("namespace").ifPresent(job::setNamespace);
+    spec.string("name").ifPresent(job::setName);
+    spec.choice("type", JOB_TYPES, "a job type").ifPresent(job::setType);
+    spec.int32("count").ifPresent(job::setCount);
+    spec.int32("priority").ifPresent(job::setPriority);
+    spec.mapping("restart", RESTART_FIELDS).ifPresent(r -> job.setRestart(readRestart(r)));
+    spec.eachMapping("tasks", TaskSpecReader.TASK_FIELDS, t -> job.addTasks(TaskSpecReader.read(t)));
+    spec.eachMapping("constraints", PlacementSpecReader.CONSTRAINT_FIELDS,
+        c -> job.addConstraints(PlacementSpecReader.constraint(c)));
+    spec.eachMapping("affinities", PlacementSpecReader.AFFINITY_FIELDS,
+        a -> job.addAffinities(PlacementSpecReader.affinity(a)));
+    spec.eachMapping("spread", PlacementSpecReader.SPREAD_FIELDS,
+        s -> job.addSpread(PlacementSpecReader.spread(s)));
+    spec.mapping("update", UPDATE_FIELDS).ifPresent(u -> job.setUpdate(readUpdate(u)));
+  }
+
+  private static RestartPolicy readRestart(MappingReader r) {
+    RestartPolicy.Builder out = RestartPolicy.newBuilder();
+    r.choice("policy", RESTART_POLICIES, "a restart policy").ifPresent(out::setMode);
+    r.int32("attempts").ifPresent(out::setAttempts);
+    r.duration("interval").ifPresent(out::setInterval);
+    r.duration("delay").ifPresent(out::setDelay);
+    return out.build();
+  }
+
+  private static UpdateStrategy readUpdate(MappingReader u) {
+    UpdateStrategy.Builder out = UpdateStrategy.newBuilder();
+    // Counts or percentages, kept as written: 1, "25%".
+    u.string("max_surge").ifPresent(out::setMaxSurge);
+    u.string("max_unavailable").ifPresent(out::setMaxUnavailable);
+    u.duration("min_healthy_time").ifPresent(out::setMinHealthyTime);
+    u.duration("healthy_deadline").ifPresent(out::setHealthyDeadline);
+    u.duration("progress_deadline").ifPresent(out::setProgressDeadline);
+    u.bool("auto_revert").ifPresent(out::setAutoRevert);
+    u.int32("canary").ifPresent(out::setCanary);
+    u.bool("auto_promote").ifPresent(out::setAutoPromote);
+    u.duration("stagger").ifPresent(out::setStagger);
+    return out.build();
+  }
+
+  /** The document's tree, or null (and an error) when there is no single readable document. */
+  private static JsonNode readOneDocument(String yaml, List<FieldError> errors) {
+    ObjectMapper mapper = yaml.stripLeading().startsWith("{") ? JSON : YAML;
+    try (JsonParser parser = mapper.createParser(yaml)) {
+      JsonNode root = mapper.readTree(parser);
+      if (root == null || root.isMissingNode() || root.isNull()) {
+        errors.add(new FieldError("", "the job spec is empty"));
+        return null;
+      }
+      if (parser.nextToken() != null) {
+        errors.add(new FieldError("", "line " + parser.currentTokenLocation().getLineNr()
+            + ": more after the job spec; a job spec is one document (split jobs into files)"));
+        return null;
+      }
+      return root;
+    } catch (JsonProcessingException e) {
+      errors.add(new FieldError("", syntaxError(e)));
+      return null;
+    } catch (IOException e) {
+      // Reading from a String does no I/O; anything else is a bug in the YAML library.
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String syntaxError(JsonProcessingException e) {
+    if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+      return "YAML syntax error at line " + (yaml.getProblemMark().getLine() + 1)
+          + ", column " + (yaml.getProblemMark().getColumn() + 1) + ": " + yaml.getProblem();
+    }
+    String where = e.getLocation() == null ? ""
+        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+    return "YAML syntax error" + where + ": " + e.getOriginalMessage();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E> Map<String, E> orderedMap(Object... keysAndValues) {
+    Map<String, E> out = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      out.put((String) keysAndValues[i], (E) keysAndValues[i + 1]);
+    }
+    return Collections.unmodifiableMap(out);
+  }
+}
