@@ -42,6 +42,14 @@ public interface Store extends AutoCloseable {
     /** Ends the lease now and deletes its keys. Idempotent. */
     CompletableFuture<Void> revokeLease(long leaseId);
 
+    /**
+     * A cheap health probe for readiness checks: completes when the store answers a read that
+     * needs a working cluster (for etcd: a quorum read), fails otherwise. Reads no real key.
+     */
+    default CompletableFuture<Void> ping() {
+        return get("\u0000gantry-health-probe").thenApply(ignored -> null);
+    }
+
     @Override
     void close();
 }
