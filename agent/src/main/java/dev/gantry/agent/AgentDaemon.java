@@ -1,0 +1,130 @@
+package dev.gantry.agent;
+
+import dev.gantry.agent.alloc.AllocationSupervisor;
+import dev.gantry.agent.alloc.NodeContext;
+import dev.gantry.agent.connect.SchedulerConnection;
+import dev.gantry.agent.driver.DriverException;
+import dev.gantry.agent.driver.TaskDriver;
+import dev.gantry.agent.image.ImageStore;
+import dev.gantry.agent.logs.LogServiceImpl;
+import dev.gantry.agent.node.Fingerprint;
+import dev.gantry.agent.node.NodeIdentity;
+import dev.gantry.agent.state.LocalState;
+import dev.gantry.api.v1.Node;
+import dev.gantry.api.v1.PortRange;
+import dev.gantry.api.v1.Resources;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wires one agent: identity and fingerprint, local state (re-adopting containers of an
+ * earlier process first), the allocation supervisor, the stream to the schedulers and the
+ * agent's own gRPC port (logs). Closing it leaves containers running.
+ */
+public final class AgentDaemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
+
+    /**
+     * @param advertiseHost the address schedulers and CLIs use to reach this agent, and the host IP tasks see
+     * @param reservedCpuMillis,reservedMemoryBytes what the agent keeps for the system, not offered to allocations
+     */
+    public record Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
+                         String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
+                         long reservedCpuMillis, long reservedMemoryBytes) {
+    }
+
+    private final SchedulerConnection connection;
+    private final AllocationSupervisor supervisor;
+    private final Server server;
+    private final String nodeId;
+
+    private AgentDaemon(SchedulerConnection connection, AllocationSupervisor supervisor, Server server, String nodeId) {
+        this.connection = connection;
+        this.supervisor = supervisor;
+        this.server = server;
+        this.nodeId = nodeId;
+    }
+
+    public static AgentDaemon start(Config config, List<TaskDriver> drivers) throws IOException {
+        String nodeId = NodeIdentity.loadOrCreate(config.dataDir());
+        String name = config.nodeName() == null || config.nodeName().isEmpty() ? Fingerprint.hostname() : config.nodeName();
+        Map<String, String> attributes = new TreeMap<>(Fingerprint.attributes());
+        Map<String, TaskDriver> usable = new LinkedHashMap<>();
+        for (TaskDriver d : drivers) {
+            try {
+                attributes.putAll(d.fingerprint());
+                usable.put(d.name(), d);
+            } catch (DriverException e) {
+                log.warn("driver {} is not usable on this server: {}", d.name(), e.getMessage());
+            }
+        }
+        if (usable.isEmpty()) throw new IOException("no task driver is usable on this server (see the warnings above)");
+
+        LocalState local = new LocalState(config.dataDir());
+        ImageStore images = new ImageStore(config.dataDir().resolve("images"));
+        NodeContext ctx = new NodeContext(nodeId, name, config.advertiseHost());
+
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.port()))
+                .addService(new LogServiceImpl(local))
+                .build().start();
+        String address = config.advertiseHost() + ":" + server.getPort();
+
+        Node node = Node.newBuilder()
+                .setId(nodeId)
+                .setName(name)
+                .setAddress(address)
+                .setCapacity(Resources.newBuilder()
+                        .setCpuMillis(Math.max(0, Fingerprint.cpuMillis() - config.reservedCpuMillis()))
+                        .setMemoryBytes(Math.max(0, Fingerprint.memoryBytes() - config.reservedMemoryBytes())))
+                .putAllAttributes(attributes)
+                .putAllLabels(config.labels())
+                .addAllDrivers(usable.keySet())
+                .setDynamicPorts(PortRange.newBuilder().setLow(config.dynamicPortLow()).setHigh(config.dynamicPortHigh()))
+                .build();
+
+        SchedulerConnection[] conn = new SchedulerConnection[1];
+        AllocationSupervisor supervisor = new AllocationSupervisor(usable, images::ensure, local, ctx, Clock.systemUTC(),
+                u -> conn[0].report(u));
+        conn[0] = new SchedulerConnection(config.schedulers(), () -> node, supervisor::apply, supervisor::currentReports);
+        supervisor.recover();
+        conn[0].start();
+        log.info("agent {} ({}) serving on {}, drivers {}", name, nodeId, address, usable.keySet());
+        return new AgentDaemon(conn[0], supervisor, server, nodeId);
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public boolean isRegistered() {
+        return connection.isRegistered();
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        supervisor.close();
+        server.shutdownNow();
+        try {
+            server.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.gantry.agent.alloc;
+
+import dev.gantry.agent.driver.DriverException;
+import dev.gantry.agent.driver.TaskDriver;
+import dev.gantry.agent.driver.TaskHandle;
+import dev.gantry.agent.state.LocalState;
+import dev.gantry.api.v1.AllocationUpdate;
+import dev.gantry.api.v1.Assignment;
+import dev.gantry.api.v1.ClientStatus;
+import dev.gantry.api.v1.DesiredAllocations;
+import dev.gantry.api.v1.DesiredStatus;
+import dev.gantry.api.v1.Task;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * Makes this node run exactly what the scheduler wants: starts allocations it is given,
+ * stops those marked to stop and those no longer listed. Re-adopts the containers of an
+ * earlier agent process from local state. Desired sets are applied one at a time.
+ */
+public final class AllocationSupervisor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AllocationSupervisor.class);
+
+    private final Map<String, TaskDriver> drivers;
+    private final ImageResolver images;
+    private final LocalState local;
+    private final NodeContext node;
+    private final Clock clock;
+    private final Consumer<AllocationUpdate> reporter;
+    private final Map<String, AllocationRunner> runners = new ConcurrentHashMap<>();
+    private final ExecutorService stopper = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "alloc-stop");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public AllocationSupervisor(Map<String, TaskDriver> drivers, ImageResolver images, LocalState local, NodeContext node,
+                                Clock clock, Consumer<AllocationUpdate> reporter) {
+        this.drivers = Map.copyOf(drivers);
+        this.images = images;
+        this.local = local;
+        this.node = node;
+        this.clock = clock;
+        this.reporter = reporter;
+    }
+
+    /** Re-attaches to the allocations an earlier agent process ran; containers that vanished start again. */
+    public synchronized void recover() {
+        for (LocalState.Recovered r : local.recover()) {
+            Map<String, TaskHandle> alive = new HashMap<>();
+            r.handles().forEach((task, h) -> {
+                TaskDriver d = drivers.get(h.driver());
+                try {
+                    if (d != null && d.recover(h)) alive.put(task, h);
+                } catch (DriverException e) {
+                    log.warn("cannot recover {}: {}", h.containerId(), e.getMessage());
+                }
+            });
+            log.info("re-adopting allocation {} ({} of {} containers found)", r.assignment().getAllocation().getId(),
+                    alive.size(), r.handles().size());
+            AllocationRunner runner = newRunner(r.assignment(), alive);
+            runners.put(runner.id(), runner);
+            runner.start();
+        }
+    }
+
+    public synchronized void apply(DesiredAllocations desired) {
+        Set<String> listed = new HashSet<>();
+        for (Assignment a : desired.getAssignmentsList()) {
+            String id = a.getAllocation().getId();
+            listed.add(id);
+            AllocationRunner runner = runners.get(id);
+            boolean wantRun = a.getAllocation().getDesiredStatus() == DesiredStatus.DESIRED_RUN;
+            if (runner == null && wantRun) {
+                if (!a.hasJob()) {
+                    log.warn("allocation {} arrived without its job; skipping", id);
+                    continue;
+                }
+                local.saveAssignment(a);
+                runner = newRunner(a, Map.of());
+                runners.put(id, runner);
+                log.info("starting allocation {} ({}/{} replica {})", id, a.getAllocation().getNamespace(),
+                        a.getAllocation().getJob(), a.getAllocation().getIndex());
+                runner.start();
+            } else if (runner != null && !wantRun) {
+                stop(runner);
+            } else if (runner == null) {
+                // Asked to stop something we do not run (lost with an earlier agent, say): it is stopped.
+                reporter.accept(AllocationUpdate.newBuilder().setAllocationId(id)
+                        .setClientStatus(ClientStatus.CLIENT_COMPLETE).setMessage("not running on this node").build());
+            }
+        }
+        for (AllocationRunner r : List.copyOf(runners.values())) {
+            if (listed.contains(r.id())) continue;
+            if (r.isStopped() && terminal(r.clientStatus())) {
+                runners.remove(r.id());
+            } else {
+                stop(r);
+            }
+        }
+    }
+
+    private void stop(AllocationRunner r) {
+        if (r.isStopped()) return;
+        log.info("stopping allocation {}", r.id());
+        r.stop();
+    }
+
+    private static boolean terminal(ClientStatus s) {
+        return s == ClientStatus.CLIENT_COMPLETE || s == ClientStatus.CLIENT_FAILED;
+    }
+
+    private AllocationRunner newRunner(Assignment a, Map<String, TaskHandle> handles) {
+        return new AllocationRunner(a.getAllocation(), a.getJob(), this::driverFor, images, local, node, clock,
+                handles, Map.of(), this::report, stopper);
+    }
+
+    private void report(AllocationUpdate u) {
+        AllocationRunner r = runners.get(u.getAllocationId());
+        // Forget a stopped allocation only once its containers are gone, so a crash mid-stop re-adopts them.
+        if (r != null && r.isStopped() && terminal(u.getClientStatus())) {
+            local.forget(u.getAllocationId());
+        }
+        reporter.accept(u);
+    }
+
+    private TaskDriver driverFor(Task t) {
+        String name = t.getDriver().isEmpty() ? "runc" : t.getDriver();
+        TaskDriver d = drivers.get(name);
+        if (d == null) d = drivers.values().iterator().next();
+        return d;
+    }
+
+    /** Current reports of every allocation, to resend after reconnecting. */
+    public synchronized List<AllocationUpdate> currentReports() {
+        return runners.values().stream().map(r -> AllocationUpdate.newBuilder().setAllocationId(r.id())
+                .setClientStatus(r.clientStatus()).putAllTaskStates(r.taskStates()).build()).toList();
+    }
+
+    public int runningAllocations() {
+        return runners.size();
+    }
+
+    /** Leaves containers running: an agent restart is not a reason to stop workloads. */
+    @Override
+    public void close() {
+        stopper.shutdown();
+    }
+}

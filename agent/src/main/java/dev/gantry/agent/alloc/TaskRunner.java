@@ -1,0 +1,219 @@
+package dev.gantry.agent.alloc;
+
+import com.google.protobuf.util.Timestamps;
+import dev.gantry.agent.driver.DriverException;
+import dev.gantry.agent.driver.ExitResult;
+import dev.gantry.agent.driver.TaskConfig;
+import dev.gantry.agent.driver.TaskDriver;
+import dev.gantry.agent.driver.TaskHandle;
+import dev.gantry.agent.image.Image;
+import dev.gantry.agent.state.LocalState;
+import dev.gantry.api.v1.Allocation;
+import dev.gantry.api.v1.Job;
+import dev.gantry.api.v1.Security;
+import dev.gantry.api.v1.Task;
+import dev.gantry.api.v1.TaskState;
+import dev.gantry.api.v1.TaskStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs one task of an allocation for its whole life on its own thread: resolve the image,
+ * start the container, await its exit, consult the restart policy, repeat, until the policy
+ * says done or the allocation is stopped. State changes go to {@code onChange}.
+ */
+final class TaskRunner implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+    /** The exit code recorded for a container that never started (image or driver error). */
+    static final int START_FAILED = -1;
+
+    private final Allocation alloc;
+    private final Job job;
+    private final Task task;
+    private final TaskDriver driver;
+    private final ImageResolver images;
+    private final LocalState local;
+    private final NodeContext node;
+    private final Clock clock;
+    private final Consumer<TaskState> onChange;
+    private final RestartTracker restarts;
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    private volatile TaskHandle handle;
+    private volatile boolean stopping;
+    private volatile TaskState state;
+
+    TaskRunner(Allocation alloc, Job job, Task task, TaskDriver driver, ImageResolver images, LocalState local,
+               NodeContext node, Clock clock, TaskHandle recovered, TaskState recoveredState, Consumer<TaskState> onChange) {
+        this.alloc = alloc;
+        this.job = job;
+        this.task = task;
+        this.driver = driver;
+        this.images = images;
+        this.local = local;
+        this.node = node;
+        this.clock = clock;
+        this.onChange = onChange;
+        this.restarts = new RestartTracker(job.getRestart());
+        this.handle = recovered;
+        this.state = recoveredState != null ? recoveredState : TaskState.newBuilder().setStatus(TaskStatus.TASK_PENDING).build();
+    }
+
+    TaskState state() {
+        return state;
+    }
+
+    String containerId() {
+        return alloc.getId() + "-" + task.getName();
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopping) {
+                ExitResult exit = runOnce();
+                if (stopping) break;
+                RestartTracker.Decision d = restarts.onExit(exit.exitCode(), exit.oomKilled(), clock.instant());
+                destroyQuietly();
+                if (d instanceof RestartTracker.Decision.Restart r) {
+                    update(state.toBuilder().setStatus(TaskStatus.TASK_PENDING).setRestarts(restarts.total())
+                            .setMessage("restarting in " + r.delay().toMillis() + "ms after exit " + RestartTracker.describe(exit.exitCode(), exit.oomKilled())));
+                    if (sleep(r.delay())) break;
+                } else if (d instanceof RestartTracker.Decision.Done done) {
+                    update(state.toBuilder().setStatus(TaskStatus.TASK_EXITED).setMessage(done.reason()));
+                    break;
+                } else if (d instanceof RestartTracker.Decision.GiveUp g) {
+                    String why = exit.exitCode() == START_FAILED ? "could not start: " + exit.message() + " (" + g.reason() + ")" : g.reason();
+                    update(state.toBuilder().setStatus(TaskStatus.TASK_FAILED).setMessage(why));
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("task {} of allocation {} crashed", task.getName(), alloc.getId(), e);
+            update(state.toBuilder().setStatus(TaskStatus.TASK_FAILED).setMessage("agent error: " + e));
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    /** Starts (or re-attaches to) the container and waits for it to end. Failures to start count as a failed exit. */
+    private ExitResult runOnce() throws InterruptedException {
+        try {
+            if (handle == null) {
+                Image image = images.resolve(task.getImage());
+                Map<String, String> env = TaskEnvironment.env(image.config(), task, alloc, node.name(), node.hostIp());
+                Security sec = task.getSecurity();
+                TaskConfig config = new TaskConfig(containerId(), alloc.getId(), task.getName(), image.layers(),
+                        TaskEnvironment.argv(image.config(), task, env), TaskEnvironment.asList(env),
+                        !task.getWorkingDir().isEmpty() ? task.getWorkingDir() : image.config().workingDir(),
+                        !sec.getUser().isEmpty() ? sec.getUser() : image.config().user(),
+                        task.getResources().getCpuMillis(), task.getResources().getMemoryBytes(),
+                        new TaskConfig.SecurityOptions(sec.getReadOnlyRootfs(), sec.getCapabilitiesAddList(),
+                                sec.getCapabilitiesDropList(), sec.getAllowPrivilegeEscalation(), sec.getUnconfinedSeccomp()),
+                        local.logPath(alloc.getId(), task.getName()));
+                if (config.args().isEmpty()) throw new DriverException("no command: the image has no entrypoint or cmd and the task sets none");
+                destroyStale(config.containerId());
+                handle = driver.start(config);
+                local.saveHandle(alloc.getId(), task.getName(), handle);
+                update(state.toBuilder().setStatus(TaskStatus.TASK_RUNNING).setContainerId(handle.containerId())
+                        .setStartedAt(Timestamps.fromMillis(clock.millis())).clearFinishedAt().setMessage(""));
+                if (stopping) stop(); // stop() raced with the start and saw no handle
+            } else if (state.getStatus() != TaskStatus.TASK_RUNNING) {
+                // Re-adopted from an earlier agent process: it has been running all along.
+                update(state.toBuilder().setStatus(TaskStatus.TASK_RUNNING).setContainerId(handle.containerId()).setMessage(""));
+            }
+            CompletableFuture<ExitResult> exit = driver.await(handle);
+            ExitResult r = exit.get();
+            update(state.toBuilder().setHasExit(true).setLastExitCode(r.exitCode()).setOomKilled(r.oomKilled())
+                    .setFinishedAt(Timestamps.fromMillis(r.finishedAt().toEpochMilli()))
+                    .setMessage(r.oomKilled() ? "OOM killed" : "exited with " + r.exitCode()));
+            return r;
+        } catch (ExecutionException e) {
+            return failedStart(e.getCause());
+        } catch (Exception e) {
+            if (e instanceof InterruptedException ie) throw ie;
+            return failedStart(e);
+        }
+    }
+
+    private ExitResult failedStart(Throwable e) {
+        log.warn("task {} of allocation {} failed to start: {}", task.getName(), alloc.getId(), e.getMessage());
+        handle = null;
+        update(state.toBuilder().setStatus(TaskStatus.TASK_PENDING).setMessage("start failed: " + e.getMessage()));
+        return new ExitResult(START_FAILED, false, clock.instant(), String.valueOf(e.getMessage()));
+    }
+
+    /** A container left by an earlier run under the same id (say, after a crash) is removed first. */
+    private void destroyStale(String containerId) {
+        try {
+            driver.destroy(new TaskHandle(driver.name(), containerId, Map.of()));
+        } catch (DriverException e) {
+            log.debug("no stale container {}: {}", containerId, e.getMessage());
+        }
+    }
+
+    /** Stops the container (signal, then SIGKILL after the grace), waits for the runner to finish, removes the container. */
+    void stop() {
+        stopping = true;
+        TaskHandle h = handle;
+        if (h != null) {
+            String signal = task.getStopSignal().isEmpty() ? "SIGTERM" : task.getStopSignal();
+            Duration grace = Duration.ofSeconds(task.getStopGrace().getSeconds(), task.getStopGrace().getNanos());
+            if (grace.isZero()) grace = Duration.ofSeconds(10);
+            try {
+                driver.stop(h, signal, grace);
+            } catch (DriverException e) {
+                log.warn("stopping {} failed: {}", h.containerId(), e.getMessage());
+            }
+        }
+    }
+
+    /** Waits until the runner's thread has finished, then removes the container. */
+    void awaitFinishedAndDestroy(Thread thread) throws InterruptedException {
+        if (!finished.await(30, TimeUnit.SECONDS)) thread.interrupt();
+        finished.await(5, TimeUnit.SECONDS);
+        destroyQuietly();
+        if (state.getStatus() == TaskStatus.TASK_RUNNING || state.getStatus() == TaskStatus.TASK_PENDING) {
+            update(state.toBuilder().setStatus(TaskStatus.TASK_EXITED).setMessage("stopped"));
+        }
+    }
+
+    private void destroyQuietly() {
+        TaskHandle h = handle;
+        handle = null;
+        if (h == null) return;
+        try {
+            driver.destroy(h);
+        } catch (DriverException e) {
+            log.warn("removing container {} failed: {}", h.containerId(), e.getMessage());
+        }
+        local.deleteHandle(alloc.getId(), task.getName());
+    }
+
+    /** Sleeps unless stopped; true when stopped. */
+    private boolean sleep(Duration d) throws InterruptedException {
+        long until = System.nanoTime() + d.toNanos();
+        while (!stopping) {
+            long left = until - System.nanoTime();
+            if (left <= 0) return false;
+            Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 100));
+        }
+        return true;
+    }
+
+    private synchronized void update(TaskState.Builder next) {
+        state = next.build();
+        onChange.accept(state);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.gantry.agent.alloc;
+
+import com.google.protobuf.Duration;
+import dev.gantry.agent.image.Image;
+import dev.gantry.agent.image.ImageConfig;
+import dev.gantry.agent.state.LocalState;
+import dev.gantry.api.v1.AllocatedPort;
+import dev.gantry.api.v1.Allocation;
+import dev.gantry.api.v1.AllocationUpdate;
+import dev.gantry.api.v1.Assignment;
+import dev.gantry.api.v1.ClientStatus;
+import dev.gantry.api.v1.DesiredAllocations;
+import dev.gantry.api.v1.DesiredStatus;
+import dev.gantry.api.v1.Job;
+import dev.gantry.api.v1.RestartPolicy;
+import dev.gantry.api.v1.Task;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AllocationSupervisorTest {
+    @TempDir
+    Path dir;
+
+    private final FakeDriver driver = new FakeDriver();
+    private final Map<String, AllocationUpdate> reports = new ConcurrentHashMap<>();
+    private AllocationSupervisor supervisor;
+
+    private final Job job = Job.newBuilder().setNamespace("default").setName("web").setCount(1).setVersion(1)
+            .setRestart(RestartPolicy.newBuilder().setMode(RestartPolicy.Mode.ON_FAILURE).setAttempts(1)
+                    .setInterval(Duration.newBuilder().setSeconds(60)).setDelay(Duration.newBuilder().setNanos(1_000_000)))
+            .addTasks(Task.newBuilder().setName("web").setImage("file:/x").addCommand("/bin/serve")
+                    .setStopGrace(Duration.newBuilder().setSeconds(1)))
+            .build();
+
+    private AllocationSupervisor supervisor() {
+        ImageResolver images = ref -> new Image(ref, "sha256:0", List.of(dir), new ImageConfig(List.of(), List.of(), List.of(), "/", ""));
+        return new AllocationSupervisor(Map.of("runc", driver), images, new LocalState(dir.resolve("state")),
+                new NodeContext("n1", "node-1", "127.0.0.1"), Clock.systemUTC(), u -> reports.put(u.getAllocationId(), u));
+    }
+
+    @AfterEach
+    void close() {
+        if (supervisor != null) supervisor.close();
+    }
+
+    private static Assignment assignment(Job job, String id, DesiredStatus desired) {
+        return Assignment.newBuilder().setJob(job).setAllocation(Allocation.newBuilder().setId(id).setNamespace("default")
+                .setJob("web").setNodeId("n1").setDesiredStatus(desired)
+                .addPorts(AllocatedPort.newBuilder().setTask("web").setName("http").setValue(20000))).build();
+    }
+
+    private static void eventually(BooleanSupplier condition) throws InterruptedException {
+        long until = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) throw new AssertionError("condition not met within 5s");
+            Thread.sleep(10);
+        }
+    }
+
+    private ClientStatus status(String id) {
+        AllocationUpdate u = reports.get(id);
+        return u == null ? null : u.getClientStatus();
+    }
+
+    @Test
+    void startsAnAssignedAllocationWithItsPortInTheEnvironment() throws Exception {
+        supervisor = supervisor();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(job, "a1", DesiredStatus.DESIRED_RUN)).build());
+        eventually(() -> status("a1") == ClientStatus.CLIENT_RUNNING);
+        assertThat(driver.started).singleElement().satisfies(c -> {
+            assertThat(c.containerId()).isEqualTo("a1-web");
+            assertThat(c.env()).contains("GANTRY_PORT_HTTP=20000");
+            assertThat(c.args()).containsExactly("/bin/serve");
+        });
+    }
+
+    @Test
+    void stopsWhatIsNoLongerListedAndReportsComplete() throws Exception {
+        supervisor = supervisor();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(job, "a1", DesiredStatus.DESIRED_RUN)).build());
+        eventually(() -> status("a1") == ClientStatus.CLIENT_RUNNING);
+        supervisor.apply(DesiredAllocations.getDefaultInstance());
+        eventually(() -> status("a1") == ClientStatus.CLIENT_COMPLETE);
+        assertThat(driver.stopped).containsExactly("a1-web:SIGTERM");
+        assertThat(driver.destroyed).contains("a1-web");
+    }
+
+    @Test
+    void restartsAFailedTaskThenGivesUpAndFailsTheAllocation() throws Exception {
+        supervisor = supervisor();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(job, "a1", DesiredStatus.DESIRED_RUN)).build());
+        eventually(() -> status("a1") == ClientStatus.CLIENT_RUNNING);
+        driver.exit("a1-web", 3);
+        eventually(() -> driver.started.size() == 2 && driver.running.containsKey("a1-web") && status("a1") == ClientStatus.CLIENT_RUNNING);
+        assertThat(reports.get("a1").getTaskStatesMap().get("web").getRestarts()).isEqualTo(1);
+        driver.exit("a1-web", 4);
+        eventually(() -> status("a1") == ClientStatus.CLIENT_FAILED);
+        assertThat(reports.get("a1").getTaskStatesMap().get("web").getLastExitCode()).isEqualTo(4);
+        assertThat(reports.get("a1").getTaskStatesMap().get("web").getMessage()).contains("restart attempts used");
+    }
+
+    @Test
+    void aRestartedAgentReAdoptsRunningContainersWithoutStartingThemAgain() throws Exception {
+        supervisor = supervisor();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(job, "a1", DesiredStatus.DESIRED_RUN)).build());
+        eventually(() -> status("a1") == ClientStatus.CLIENT_RUNNING);
+        supervisor.close();
+
+        reports.clear();
+        supervisor = supervisor();
+        supervisor.recover();
+        eventually(() -> status("a1") == ClientStatus.CLIENT_RUNNING);
+        assertThat(driver.started).hasSize(1);
+        driver.exit("a1-web", 0);
+        eventually(() -> status("a1") == ClientStatus.CLIENT_COMPLETE);
+    }
+
+    @Test
+    void aStartFailureIsReportedWithTheDriversMessage() throws Exception {
+        driver.failStartWith = "runc create failed: exec: \"/bin/serve\": no such file";
+        supervisor = supervisor();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(job, "a1", DesiredStatus.DESIRED_RUN)).build());
+        eventually(() -> status("a1") == ClientStatus.CLIENT_FAILED);
+        assertThat(reports.get("a1").getTaskStatesMap().get("web").getMessage()).contains("could not start: runc create failed");
+    }
+}
