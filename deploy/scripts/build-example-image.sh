@@ -10,7 +10,7 @@ trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/www"
 cp /bin/busybox "$root/bin/busybox"
-for cmd in sh httpd mkdir echo cat ls sleep env wget hostname; do
+for cmd in sh httpd mkdir echo cat ls sleep env wget hostname kill; do
   ln -s busybox "$root/bin/$cmd"
 done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$root/etc/passwd"
@@ -21,7 +21,11 @@ cat > "$root/bin/serve" <<'SCRIPT'
 mkdir -p /tmp/www
 echo "hello from gantry: job ${GANTRY_JOB} replica ${GANTRY_ALLOC_INDEX} (allocation ${GANTRY_ALLOC_ID}) on node ${GANTRY_NODE}" > /tmp/www/index.html
 echo "serving on port ${GANTRY_PORT_HTTP:-8080}"
-exec httpd -f -v -p "${GANTRY_PORT_HTTP:-8080}" -h /tmp/www
+# httpd runs as a child: PID 1 in a container has no default signal handlers, so the
+# shell handles SIGTERM and Gantry's stop is quick instead of waiting for SIGKILL.
+httpd -f -v -p "${GANTRY_PORT_HTTP:-8080}" -h /tmp/www &
+trap 'kill $!; exit 0' TERM INT
+wait
 SCRIPT
 chmod 755 "$root/bin/serve"
 chmod 1777 "$root/tmp"

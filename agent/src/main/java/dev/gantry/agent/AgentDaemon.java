@@ -112,6 +112,12 @@ public final class AgentDaemon implements AutoCloseable {
         return server.getPort();
     }
 
+    /** Stops every container on this node (for `gantry dev`, whose state dies with it); then close(). */
+    public void stopAllAllocations(java.time.Duration timeout) throws InterruptedException {
+        connection.close();
+        supervisor.stopAll(timeout);
+    }
+
     public boolean isRegistered() {
         return connection.isRegistered();
     }

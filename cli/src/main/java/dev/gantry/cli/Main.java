@@ -2,6 +2,7 @@ package dev.gantry.cli;
 
 import dev.gantry.cli.client.CliException;
 import dev.gantry.cli.client.ExitCodes;
+import dev.gantry.cli.commands.ImageCommand;
 import dev.gantry.cli.commands.LogsCommand;
 import dev.gantry.cli.commands.NodesCommand;
 import dev.gantry.cli.commands.PsCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
         description = "Gantry deploys containerized apps across servers.",
         subcommands = {
                 RunCommand.class, StatusCommand.class, PsCommand.class, NodesCommand.class, LogsCommand.class,
-                StopCommand.class, ValidateCommand.class,
+                StopCommand.class, ValidateCommand.class, ImageCommand.class,
                 SchedulerCommand.class, AgentCommand.class, DevCommand.class,
                 AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {"", "Environment: GANTRY_ADDR=host:port[,host:port] sets the scheduler address.",
@@ -35,7 +36,14 @@ public final class Main {
     /** Runs one command line and returns its exit code; never exits the JVM (for tests). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
-        cl.setExitCodeOnInvalidInput(ExitCodes.USAGE);
+        cl.setParameterExceptionHandler((e, badArgs) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println("error: " + e.getMessage());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr())) {
+                cmd.getErr().println("see `" + cmd.getCommandSpec().qualifiedName() + " --help`");
+            }
+            return ExitCodes.USAGE;
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof CliException c) {
                 cmd.getErr().println("error: " + c.getMessage());

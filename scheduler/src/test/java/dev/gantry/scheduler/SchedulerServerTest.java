@@ -135,7 +135,10 @@ class SchedulerServerTest {
         SubmitJobResponse again = jobs.submit(SubmitJobRequest.newBuilder().setJob(web(1)).build());
         assertThat(again.getChanged()).isFalse();
         assertThat(again.getJob().getVersion()).isEqualTo(1);
-        assertThat(jobs.submit(SubmitJobRequest.newBuilder().setJob(web(2)).build()).getJob().getVersion()).isEqualTo(2);
+        // A change of count alone scales the same version; any other change makes a new one.
+        assertThat(jobs.submit(SubmitJobRequest.newBuilder().setJob(web(2)).build()).getJob().getVersion()).isEqualTo(1);
+        Job changed = web(2).toBuilder().setTasks(0, web(2).getTasks(0).toBuilder().putEnv("A", "b")).build();
+        assertThat(jobs.submit(SubmitJobRequest.newBuilder().setJob(changed).build()).getJob().getVersion()).isEqualTo(2);
     }
 
     @Test

@@ -148,6 +148,18 @@ public final class AllocationSupervisor implements AutoCloseable {
                 .setClientStatus(r.clientStatus()).putAllTaskStates(r.taskStates()).build()).toList();
     }
 
+    /** Stops every allocation on this node and waits (up to {@code timeout}) until their containers are gone. */
+    public void stopAll(java.time.Duration timeout) throws InterruptedException {
+        apply(DesiredAllocations.getDefaultInstance());
+        long until = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < until) {
+            boolean done = runners.values().stream().allMatch(r -> r.isStopped() && terminal(r.clientStatus()));
+            if (done) return;
+            Thread.sleep(50);
+        }
+        log.warn("some allocations did not stop within {}", timeout);
+    }
+
     public int runningAllocations() {
         return runners.size();
     }

@@ -148,7 +148,8 @@ public final class SchedulerConnection implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
         closed = true;
         timer.execute(() -> {
             try {

@@ -34,8 +34,7 @@ public final class PsCommand implements Callable<Integer> {
         try (SchedulerClient c = options.client()) {
             ListAllocationsResponse r = c.call(s -> s.allocations().list(ListAllocationsRequest.newBuilder()
                     .setIncludeStopped(all).setNodeId(node == null ? "" : node).build()));
-            Map<String, String> names = c.call(s -> s.nodes().list(ListNodesRequest.getDefaultInstance()))
-                    .getNodesList().stream().map(NodeView::getNode).collect(Collectors.toMap(Node::getId, Node::getName));
+            Map<String, String> names = StatusCommand.nodeNames(c);
             System.out.print(options.output().render(r, () -> {
                 Table t = new Table("ALLOC", "JOB", "REPLICA", "NODE", "STATUS", "PORTS", "RESTARTS", "AGE");
                 Instant now = Instant.now();

@@ -78,7 +78,7 @@ public final class RunCommand implements Callable<Integer> {
                 last = line;
             }
             if (current == s.getDesired()) {
-                System.out.print(options.output().render(v, () -> StatusCommand.render(v, java.util.Map.of())));
+                System.out.print(options.output().render(v, () -> StatusCommand.render(v, StatusCommand.nodeNames(c))));
                 return ExitCodes.OK;
             }
             if (System.nanoTime() > deadline) {

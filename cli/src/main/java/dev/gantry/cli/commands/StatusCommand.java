@@ -32,11 +32,14 @@ public final class StatusCommand implements Callable<Integer> {
         try (SchedulerClient c = options.client()) {
             JobStatusView v = c.call(s -> s.jobs().get(GetJobRequest.newBuilder()
                     .setNamespace(options.namespace()).setName(job).build()));
-            Map<String, String> nodeNames = c.call(s -> s.nodes().list(ListNodesRequest.getDefaultInstance()))
-                    .getNodesList().stream().map(NodeView::getNode).collect(Collectors.toMap(Node::getId, Node::getName));
-            System.out.print(options.output().render(v, () -> render(v, nodeNames)));
+            System.out.print(options.output().render(v, () -> render(v, nodeNames(c))));
             return 0;
         }
+    }
+
+    static Map<String, String> nodeNames(SchedulerClient c) {
+        return c.call(s -> s.nodes().list(ListNodesRequest.getDefaultInstance()))
+                .getNodesList().stream().map(NodeView::getNode).collect(Collectors.toMap(Node::getId, Node::getName));
     }
 
     static String render(JobStatusView v, Map<String, String> nodeNames) {

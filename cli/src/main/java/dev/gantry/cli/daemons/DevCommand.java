@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "dev", description = {
         "Run a one-server cluster in this process: a scheduler on the embedded in-memory store, and an agent.",
-        "Nothing to install but runc and conmon; state is lost when it stops (containers are stopped with it)."})
+        "Nothing to install but runc and conmon. State lives in memory: stopping `gantry dev` stops its containers too."})
 public final class DevCommand implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Scheduler address (default: ${DEFAULT-VALUE}).")
     String bind;
@@ -36,7 +36,8 @@ public final class DevCommand implements Callable<Integer> {
         System.err.println("gantry dev cluster ready: scheduler " + address + ", agent " + daemon.nodeId()
                 + " (data in " + agent.dataDir + ")");
         System.err.println("try: gantry run -f examples/web.yaml && gantry status web");
-        Daemons.runUntilSignalled(daemon, scheduler, store);
+        // The in-memory state dies with this process, so its containers must too.
+        Daemons.runUntilSignalled(() -> daemon.stopAllAllocations(java.time.Duration.ofSeconds(30)), daemon, scheduler, store);
         return 0;
     }
 }

@@ -30,8 +30,8 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
- * Turns a snapshot into per-job plans: reconcile each job, release what stopping allocations
- * held, then place the missing replicas, jobs in key order so the outcome is deterministic.
+ * Turns a snapshot into per-job plans: reconcile each job, then place its missing replicas,
+ * jobs in key order so the outcome is deterministic.
  * No I/O: the clock and the id source are injected.
  */
 public final class Evaluator {
@@ -58,17 +58,14 @@ public final class Evaluator {
         TreeSet<String> jobKeys = new TreeSet<>(s.jobs().keySet());
         jobKeys.addAll(byJob.keySet());
 
-        // Pass 1: every stop first, so capacity they free is usable by any job's placements.
+        // Stopping allocations keep holding their node's resources until their agent reports
+        // them ended (their containers still run); only then can others use them.
         Map<String, Reconciliation> decisions = new TreeMap<>();
         for (String jobKey : jobKeys) {
             Versioned<Job> job = s.jobs().get(jobKey);
             List<Versioned<Allocation>> allocs = byJob.getOrDefault(jobKey, List.of());
             Reconciliation r = Reconciler.reconcile(job == null ? null : job.value(),
                     allocs.stream().map(Versioned::value).toList(), nodes);
-            for (Reconciliation.Stop stop : r.stop()) {
-                Allocation a = stop.allocation();
-                table.release(a.getNodeId(), jobKey, a.getResources().getCpuMillis(), a.getResources().getMemoryBytes(), a.getPortsList());
-            }
             decisions.put(jobKey, r);
         }
 

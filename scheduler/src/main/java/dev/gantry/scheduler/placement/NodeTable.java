@@ -29,11 +29,23 @@ public final class NodeTable {
                     n.getCapacity().getCpuMillis(), n.getCapacity().getMemoryBytes(), low, high));
         });
         for (Allocation a : allocations) {
-            if (a.getDesiredStatus() != DesiredStatus.DESIRED_RUN) continue;
+            if (!holdsResources(a)) continue;
             t.reserve(a.getNodeId(), a.getNamespace() + "/" + a.getJob(), a.getResources().getCpuMillis(),
                     a.getResources().getMemoryBytes(), a.getPortsList());
         }
         return t;
+    }
+
+    /**
+     * An allocation holds its node's resources while it should run, and also while it is
+     * being stopped until its agent reports it ended: its container still has its ports and memory.
+     */
+    public static boolean holdsResources(Allocation a) {
+        if (a.getDesiredStatus() == DesiredStatus.DESIRED_RUN) return true;
+        return switch (a.getClientStatus()) {
+            case CLIENT_COMPLETE, CLIENT_FAILED, CLIENT_LOST -> false;
+            default -> true;
+        };
     }
 
     /** Counts an allocation against a node; unknown nodes are ignored (their allocations are being replaced). */
@@ -44,16 +56,6 @@ public final class NodeTable {
         s.memoryUsed += memory;
         for (AllocatedPort p : ports) s.usedPorts.add(p.getValue());
         s.allocationsPerJob.merge(jobKey, 1, Integer::sum);
-    }
-
-    /** Gives back what an allocation held (it is being stopped in this evaluation). */
-    public void release(String nodeId, String jobKey, long cpu, long memory, List<AllocatedPort> ports) {
-        NodeSlot s = slots.get(nodeId);
-        if (s == null) return;
-        s.cpuUsed -= cpu;
-        s.memoryUsed -= memory;
-        for (AllocatedPort p : ports) s.usedPorts.remove(p.getValue());
-        s.allocationsPerJob.merge(jobKey, -1, Integer::sum);
     }
 
     public Collection<NodeSlot> slots() {

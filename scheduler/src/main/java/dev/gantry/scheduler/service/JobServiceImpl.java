@@ -60,7 +60,10 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
                         && JobSpecs.withoutServerFields(current.get()).equals(spec)) {
                     return Optional.empty();
                 }
-                long version = current.map(j -> j.getVersion() + 1).orElse(1L);
+                // The version names what runs: a change of count alone scales, it does not redeploy.
+                boolean countOnly = current.isPresent() && JobSpecs.withoutServerFields(current.get()).toBuilder()
+                        .setCount(spec.getCount()).build().equals(spec);
+                long version = current.map(j -> countOnly ? j.getVersion() : j.getVersion() + 1).orElse(1L);
                 return Optional.of(spec.toBuilder().setVersion(version)
                         .setSubmitTime(Timestamps.fromMillis(clock.millis())).build());
             });

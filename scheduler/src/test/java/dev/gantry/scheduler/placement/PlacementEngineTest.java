@@ -100,4 +100,16 @@ class PlacementEngineTest {
         PlacementOutcome o = engine.place(docker, "", NodeTable.of(List.of(node("n1", 4000, 4096)), List.of()));
         assertThat(o.explain()).isEqualTo("1 node evaluated: 1 missing driver docker");
     }
+
+    @Test
+    void aStoppingAllocationHoldsItsPortsUntilItHasEnded() {
+        Job web = job("web", 1, 100, 64, staticPort("http", 8080));
+        var stopping = alloc("old", web, 0, "n1", ClientStatus.CLIENT_RUNNING).toBuilder()
+                .setDesiredStatus(dev.gantry.api.v1.DesiredStatus.DESIRED_STOP)
+                .addPorts(dev.gantry.api.v1.AllocatedPort.newBuilder().setName("http").setValue(8080)).build();
+        assertThat(engine.place(web, "", NodeTable.of(List.of(node("n1", 4000, 4096)), List.of(stopping))).explain())
+                .isEqualTo("1 node evaluated: 1 port 8080 in use");
+        var ended = stopping.toBuilder().setClientStatus(ClientStatus.CLIENT_COMPLETE).build();
+        assertThat(engine.place(web, "", NodeTable.of(List.of(node("n1", 4000, 4096)), List.of(ended))).placed()).isTrue();
+    }
 }

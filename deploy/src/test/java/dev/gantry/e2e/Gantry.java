@@ -1,0 +1,113 @@
+package dev.gantry.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Drives the built distribution's {@code bin/gantry} as a user would: client verbs as
+ * short processes, daemons as background processes with their output in a log file.
+ */
+final class Gantry {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The distribution under test: {@code -Dgantry.home}, set by the deploy module's failsafe configuration. */
+    static Path home() {
+        String home = System.getProperty("gantry.home");
+        if (home == null) throw new IllegalStateException("gantry.home is not set: run through `mvn verify`");
+        Path bin = Path.of(home, "bin", "gantry");
+        if (!Files.isExecutable(bin)) throw new IllegalStateException(bin + " is missing: the distribution was not built");
+        return bin;
+    }
+
+    record Result(int exitCode, String stdout, String stderr) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(stdout);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + stdout + "\nstderr: " + stderr, e);
+            }
+        }
+    }
+
+    /** Runs one client verb against {@code address} and waits for it (at most 2 minutes). */
+    static Result run(String address, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(home().toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile("gantry-out", ".txt");
+            Path err = Files.createTempFile("gantry-err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+            if (address != null) pb.environment().put("GANTRY_ADDR", address);
+            Process p = pb.start();
+            if (!p.waitFor(2, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("gantry " + String.join(" ", args) + " did not finish in 2 minutes");
+            }
+            Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A background daemon (`gantry dev|scheduler|agent ...`), output in {@code log}. */
+    static Process start(Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(home().toString()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Stops a daemon: SIGTERM, then SIGKILL after {@code grace}. */
+    static void stop(Process p, Duration grace) throws InterruptedException {
+        if (p == null || !p.isAlive()) return;
+        p.destroy();
+        if (!p.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A free-looking range of {@code size} ports for dynamic allocation, away from the ephemeral range. */
+    static String portRange(int size) {
+        int low = 40000 + (int) (Math.random() * 9000);
+        return low + "-" + (low + size - 1);
+    }
+
+    static void eventually(Duration limit, String what, BooleanSupplier condition) throws InterruptedException {
+        long until = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) throw new AssertionError(what + " did not happen within " + limit.toSeconds() + "s");
+            Thread.sleep(200);
+        }
+    }
+
+    static String logOf(Path log) {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "(no log)";
+        } catch (IOException e) {
+            return "(unreadable log: " + e + ")";
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.gantry.e2e;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** What the end-to-end tests check on the host itself: runc's containers, mounts, cgroups, HTTP. */
+final class Host {
+    private Host() {
+    }
+
+    /** Container ids that runc knows under the agent's data directory. */
+    static List<String> containers(Path agentDataDir) {
+        Path root = agentDataDir.resolve("runc").resolve("runc");
+        if (!Files.isDirectory(root)) return List.of();
+        try {
+            Process p = new ProcessBuilder("runc", "--root", root.toString(), "list", "-q").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(30, TimeUnit.SECONDS);
+            return out.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    /** Mount points at or below {@code dir}. */
+    static List<String> mountsUnder(Path dir) {
+        try {
+            String prefix = dir.toRealPath().toString();
+            return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                    .map(l -> l.split(" ")[4]).filter(m -> m.startsWith(prefix)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** cgroup directories Gantry made for containers whose id starts with {@code allocId}, in any v1 controller. */
+    static List<Path> cgroupsOf(String allocId) {
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path c : (Iterable<Path>) controllers::iterator) {
+                Path gantry = c.resolve("gantry");
+                if (!Files.isDirectory(gantry)) continue;
+                try (Stream<Path> ids = Files.list(gantry)) {
+                    ids.filter(p -> p.getFileName().toString().startsWith(allocId)).forEach(found::add);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return found;
+    }
+
+    static String httpGet(int port) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/").toURL().openConnection();
+        c.setConnectTimeout(3000);
+        c.setReadTimeout(3000);
+        try (InputStream in = c.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            c.disconnect();
+        }
+    }
+}
