@@ -1,5 +1,7 @@
 package dev.gantry.agent.image;
 
+import dev.gantry.agent.sys.FileTrees;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,5 +1,7 @@
 package dev.gantry.agent.image;
 
+import dev.gantry.agent.sys.FileTrees;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -9,6 +9,7 @@ import dev.gantry.agent.driver.TaskConfig;
 import dev.gantry.agent.driver.TaskDriver;
 import dev.gantry.agent.driver.TaskHandle;
 import dev.gantry.agent.driver.TaskInspection;
+import dev.gantry.agent.sys.FileTrees;
 import dev.gantry.agent.sys.Mounts;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -133,7 +134,7 @@ public final class RuncDriver implements TaskDriver {
             }
         } catch (IOException e) {
             try {
-                deleteTree(p.dir());
+                FileTrees.deleteRecursively(p.dir());
             } catch (IOException cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -278,7 +279,7 @@ public final class RuncDriver implements TaskDriver {
                 throw new DriverException("rootfs of " + id + " is still mounted at " + p.rootfs());
             }
             removeCgroup(cgroupPath);
-            deleteTree(p.dir());
+            FileTrees.deleteRecursively(p.dir());
         } catch (IOException e) {
             throw new DriverException("cannot remove container " + id + ": " + e.getMessage(), e);
         }
@@ -353,6 +354,9 @@ public final class RuncDriver implements TaskDriver {
     }
 
     private Optional<JsonNode> runcState(String id) throws DriverException {
+        // runc keeps a container's state in <root>/<id>/: without it there is nothing to ask,
+        // and not spawning runc keeps destroy() of a never-started id cheap.
+        if (!Files.exists(cli.runcRoot().resolve(id))) return Optional.empty();
         var r = cli.runcResult("state", id);
         if (r.exitCode() != 0) return Optional.empty();
         try {
@@ -507,24 +511,6 @@ public final class RuncDriver implements TaskDriver {
         }
     }
 
-    /** Deletes a tree without following symlinks (the image's symlinks may point anywhere). */
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                if (exc != null && !(exc instanceof NoSuchFileException)) throw exc;
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
 
     private static boolean isRoot() {
         return effectiveUid() == 0;
