@@ -59,9 +59,16 @@ step "gantry status web"
 "$gantry" status web
 
 step "One HTTP response from each replica"
+# Plain bash (/dev/tcp), so a fresh machine needs no HTTP client.
+http_get() {
+  exec 3<>"/dev/tcp/127.0.0.1/$1"
+  printf 'GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  sed '1,/^\r$/d' <&3
+  exec 3<&-
+}
 for port in $("$gantry" status web -o json | grep -o '"value": [0-9]*' | grep -o '[0-9]*'); do
   printf 'http://127.0.0.1:%s/  ->  ' "$port"
-  busybox wget -q -T 5 -O - "http://127.0.0.1:$port/"
+  http_get "$port"
 done
 
 cat <<EOT
