@@ -74,6 +74,14 @@ class DevClusterIT {
         assertThat(logs.exitCode()).isZero();
         assertThat(logs.stdout()).contains("[0] serving on port", "[1] serving on port", "[2] serving on port");
 
+        List<String> jsonLines = Gantry.run(address, "logs", "web", "-o", "json").stdout().lines().toList();
+        assertThat(jsonLines).hasSizeGreaterThanOrEqualTo(3);
+        for (String line : jsonLines) {
+            JsonNode l = Gantry.JSON.readTree(line);
+            assertThat(allocIds).contains(l.get("allocation").asText());
+            assertThat(l.get("stream").asText()).isIn("stdout", "stderr");
+        }
+
         Gantry.Result human = Gantry.run(address, "status", "web");
         assertThat(human.stdout()).contains("replicas  3/3 running").contains("dev");
 

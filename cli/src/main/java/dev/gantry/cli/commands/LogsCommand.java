@@ -33,7 +33,7 @@ public final class LogsCommand implements java.util.concurrent.Callable<Integer>
     @Mixin
     ClientOptions options;
 
-    @Parameters(paramLabel = "ALLOC|JOB", description = "An allocation id (or a unique prefix of one), or a job name for all its replicas.")
+    @Parameters(paramLabel = "ALLOC|JOB", description = "An allocation id (or a unique prefix of one), or a job name for all its replicas. With -o json or yaml, one JSON object per line.")
     String target;
 
     @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until interrupted.")
@@ -45,8 +45,7 @@ public final class LogsCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--task", description = "Which task of the allocation (default: the first).")
     String task;
 
-    @Option(names = "--stderr-only", hidden = true)
-    boolean stderrOnly;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private record Source(Allocation allocation, String address) {
     }
@@ -111,11 +110,18 @@ public final class LogsCommand implements java.util.concurrent.Callable<Integer>
                     .setAllocationId(s.allocation().getId()).setTask(task == null ? "" : task)
                     .setFollow(follow).setTail(tail).build());
             String p = prefix ? "[" + s.allocation().getIndex() + "] " : "";
+            boolean structured = options.output() != dev.gantry.cli.output.OutputFormat.table;
             while (lines.hasNext()) {
                 LogLine l = lines.next();
-                var out = "stderr".equals(l.getStream()) ? System.err : System.out;
                 synchronized (LogsCommand.class) {
-                    out.println(p + l.getLine());
+                    if (structured) {
+                        // One JSON object per line (with the allocation), so `-f -o json` streams.
+                        System.out.println(JSON.createObjectNode().put("allocation", s.allocation().getId())
+                                .put("index", s.allocation().getIndex()).put("time", l.getTime())
+                                .put("stream", l.getStream()).put("line", l.getLine()));
+                    } else {
+                        ("stderr".equals(l.getStream()) ? System.err : System.out).println(p + l.getLine());
+                    }
                 }
             }
         } catch (StatusRuntimeException e) {

@@ -3,9 +3,6 @@ package dev.gantry.cli.commands;
 import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.ListAllocationsRequest;
 import dev.gantry.api.v1.ListAllocationsResponse;
-import dev.gantry.api.v1.ListNodesRequest;
-import dev.gantry.api.v1.Node;
-import dev.gantry.api.v1.NodeView;
 import dev.gantry.cli.client.SchedulerClient;
 import dev.gantry.cli.output.Describe;
 import dev.gantry.cli.output.Table;
@@ -16,7 +13,6 @@ import picocli.CommandLine.Option;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 
 @Command(name = "ps", description = "List allocations across jobs (those running or still stopping; --all for every one).")
 public final class PsCommand implements Callable<Integer> {
