@@ -18,10 +18,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The one `gantry` command: client verbs and the daemons (scheduler, agent, dev). */
-@Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "gantry", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "Gantry deploys containerized apps across servers.",
         subcommands = {
-                RunCommand.class, StatusCommand.class, PsCommand.class, NodesCommand.class, LogsCommand.class,
+                RunCommand.class, StatusCommand.class, PsCommand.class, NodesCommand.class, dev.gantry.cli.commands.NodeCommand.class, LogsCommand.class,
                 StopCommand.class, ValidateCommand.class, ImageCommand.class,
                 SchedulerCommand.class, AgentCommand.class, DevCommand.class,
                 AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},

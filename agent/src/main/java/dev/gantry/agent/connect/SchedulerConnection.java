@@ -30,7 +30,8 @@ import java.util.function.Supplier;
  */
 public final class SchedulerConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SchedulerConnection.class);
-    private static final long HEARTBEAT_MILLIS = 2_000;
+    private static final long DEFAULT_HEARTBEAT_MILLIS = 2_000;
+    private static final long HEARTBEAT_TICK_MILLIS = 100;
 
     private final List<String> addresses;
     private final Supplier<Node> registration;
@@ -47,6 +48,8 @@ public final class SchedulerConnection implements AutoCloseable {
     private StreamObserver<AgentMessage> stream;
     private int attempt;
     private volatile boolean registered;
+    private volatile long heartbeatMillis = DEFAULT_HEARTBEAT_MILLIS;
+    private long lastHeartbeat;
     private volatile boolean closed;
 
     public SchedulerConnection(List<String> addresses, Supplier<Node> registration,
@@ -60,7 +63,7 @@ public final class SchedulerConnection implements AutoCloseable {
 
     public void start() {
         timer.execute(this::connect);
-        timer.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT_TICK_MILLIS, HEARTBEAT_TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     public boolean isRegistered() {
@@ -85,6 +88,9 @@ public final class SchedulerConnection implements AutoCloseable {
             public void onNext(SchedulerMessage m) {
                 switch (m.getBodyCase()) {
                     case REGISTERED -> {
+                        var hb = m.getRegistered().getHeartbeatInterval();
+                        long millis = hb.getSeconds() * 1000 + hb.getNanos() / 1_000_000;
+                        heartbeatMillis = millis > 0 ? millis : DEFAULT_HEARTBEAT_MILLIS;
                         registered = true;
                         attempt = 0;
                         log.info("registered with scheduler {} as node {}", address, m.getRegistered().getNodeId());
@@ -138,8 +144,12 @@ public final class SchedulerConnection implements AutoCloseable {
         }
     }
 
+    /** Runs every tick on the timer thread; sends when the scheduler's interval has passed. */
     private void heartbeat() {
         if (!registered || stream == null) return;
+        long now = System.nanoTime();
+        if (now - lastHeartbeat < TimeUnit.MILLISECONDS.toNanos(heartbeatMillis)) return;
+        lastHeartbeat = now;
         try {
             stream.onNext(AgentMessage.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance()).build());
         } catch (RuntimeException e) {

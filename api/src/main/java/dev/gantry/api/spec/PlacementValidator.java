@@ -16,7 +16,7 @@ import java.util.regex.PatternSyntaxException;
 
 /** Validates constraints, affinities and spread: operators, their operands, weights, targets. */
 final class PlacementValidator {
-  static final List<String> OPERATORS = List.of("=", "!=", "in", "not_in", "regexp", "version", "is_set");
+  static final List<String> OPERATORS = List.of("=", "!=", "in", "not_in", "regexp", "version", "is_set", "is_not_set");
   private static final List<String> SINGLE_VALUE = List.of("=", "!=", "regexp", "version");
   private static final List<String> MANY_VALUES = List.of("in", "not_in");
   // One or more comma-separated terms like ">= 1.2", "~> 2.0", "< 3.0.0-rc1".
@@ -88,7 +88,7 @@ final class PlacementValidator {
         problems.add(field(path, "value"), "use values (a list) with operator " + operator);
       }
     } else if (!value.isEmpty() || !values.isEmpty()) {
-      problems.add(path, "is_set takes no value or values");
+      problems.add(path, operator + " takes no value or values");
     }
     if (operator.equals("regexp") && !value.isEmpty()) {
       try {

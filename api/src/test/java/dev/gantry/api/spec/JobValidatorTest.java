@@ -175,7 +175,7 @@ class JobValidatorTest {
         .addAffinities(Affinity.newBuilder().setAttribute("a").setOperator("!=").addValues("b").setWeight(200));
     assertThat(errors(job)).containsExactly(
         "constraints[2].value: \"web-[0-9\" is not a regular expression: Unclosed character class",
-        "constraints[3].operator: \"==\" is not an operator (one of =, !=, in, not_in, regexp, version, is_set);"
+        "constraints[3].operator: \"==\" is not an operator (one of =, !=, in, not_in, regexp, version, is_set, is_not_set);"
             + " did you mean `=`?",
         "constraints[4].attribute: is required (e.g. node.labels.zone)",
         "constraints[4].values: needs at least one value with operator in",

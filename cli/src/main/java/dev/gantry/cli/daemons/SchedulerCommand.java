@@ -1,11 +1,13 @@
 package dev.gantry.cli.daemons;
 
+import dev.gantry.api.spec.Quantities;
 import dev.gantry.scheduler.SchedulerServer;
 import dev.gantry.scheduler.store.EtcdStore;
 import dev.gantry.scheduler.store.Store;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 
@@ -27,12 +29,25 @@ public final class SchedulerCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "7421", description = "HTTP port for /healthz (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
+    @Option(names = "--node-ttl", defaultValue = "10s", paramLabel = "DURATION",
+            description = "Mark a node down (and replace its allocations) when its agent has not been heard from "
+                    + "for this long (default: ${DEFAULT-VALUE}). At least 2s; agents are told to heartbeat every third of it.")
+    String nodeTtl;
+
     @Override
     public Integer call() throws Exception {
         Store store = EtcdStore.connect(Arrays.stream(etcd.split(",")).map(String::trim).toList());
-        SchedulerServer server = SchedulerServer.start(store, new SchedulerServer.Config(bind, port, httpPort, prefix));
+        SchedulerServer server = SchedulerServer.start(store,
+                new SchedulerServer.Config(bind, port, httpPort, prefix, nodeTtl()));
         System.err.println("gantry scheduler listening on " + bind + ":" + server.grpcPort() + ", state in etcd " + etcd + prefix);
         Daemons.runUntilSignalled(server, store);
         return 0;
+    }
+
+    private Duration nodeTtl() {
+        var d = Quantities.parseDuration(nodeTtl);
+        Duration ttl = Duration.ofSeconds(d.getSeconds(), d.getNanos());
+        if (ttl.compareTo(Duration.ofSeconds(2)) < 0) throw new IllegalArgumentException("--node-ttl must be at least 2s, got " + nodeTtl);
+        return ttl;
     }
 }

@@ -65,7 +65,7 @@ public final class Evaluator {
             Versioned<Job> job = s.jobs().get(jobKey);
             List<Versioned<Allocation>> allocs = byJob.getOrDefault(jobKey, List.of());
             Reconciliation r = Reconciler.reconcile(job == null ? null : job.value(),
-                    allocs.stream().map(Versioned::value).toList(), nodes);
+                    allocs.stream().map(Versioned::value).toList(), nodes, clock.instant());
             decisions.put(jobKey, r);
         }
 

@@ -2,7 +2,6 @@ package dev.gantry.scheduler.placement;
 
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.Resources;
-import dev.gantry.api.v1.Task;
 
 /** What one replica of a job needs: the sum over its tasks, since they run together on one node. */
 public final class JobResources {
@@ -17,9 +16,11 @@ public final class JobResources {
         return job.getTasksList().stream().mapToLong(t -> t.getResources().getMemoryBytes()).sum();
     }
 
+    public static long disk(Job job) {
+        return job.getTasksList().stream().mapToLong(t -> t.getResources().getDiskBytes()).sum();
+    }
+
     public static Resources of(Job job) {
-        return Resources.newBuilder().setCpuMillis(cpu(job)).setMemoryBytes(memory(job))
-                .setDiskBytes(job.getTasksList().stream().mapToLong(t -> t.getResources().getDiskBytes()).sum())
-                .build();
+        return Resources.newBuilder().setCpuMillis(cpu(job)).setMemoryBytes(memory(job)).setDiskBytes(disk(job)).build();
     }
 }

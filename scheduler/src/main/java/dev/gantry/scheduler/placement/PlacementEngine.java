@@ -6,113 +6,115 @@ import dev.gantry.api.v1.Port;
 import dev.gantry.api.v1.Task;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Places one replica of a job: every node runs through the feasibility filters (ready,
- * eligible, driver, CPU, memory, static ports, a free dynamic port), the feasible ones are
- * scored (spread the job's replicas first, then bin-pack; a node the replica just failed on
- * is penalised) and the best wins, ties broken by node id. Deterministic for a given table.
- * The chosen node's capacity is reserved in the table.
+ * Places one replica of a job: nodes run through the job's feasibility checks, feasible ones
+ * are scored by the job's scorers, and the highest sum wins, ties going to the lower node id.
+ * The chosen node's resources and ports are then reserved in the table, so the next replica
+ * sees them taken.
+ *
+ * <p>The scan starts where the previous placement's scan ended and stops after
+ * {@link PlacementSettings}' candidate limit of feasible nodes (as Nomad's limit iterator), so a
+ * placement costs O(limit), not O(nodes), on a large cluster. When no node is feasible every
+ * node has been checked, and the outcome counts each node under the first check it failed.
+ * Deterministic: the same table and calls give the same placements; there is no randomness.
+ * Thread-safe as long as each table is used by one thread.
  */
 public final class PlacementEngine {
-    static final double SPREAD_WEIGHT = 10.0;
-    static final double AVOID_PENALTY = 5.0;
+    private final PlacementSettings settings;
+
+    public PlacementEngine() {
+        this(PlacementSettings.defaults());
+    }
+
+    public PlacementEngine(PlacementSettings settings) {
+        this.settings = settings;
+    }
 
     public PlacementOutcome place(Job job, String avoidNode, NodeTable table) {
-        String jobKey = job.getNamespace() + "/" + job.getName();
-        long cpu = JobResources.cpu(job);
-        long memory = JobResources.memory(job);
-        Set<String> drivers = new HashSet<>();
-        List<Integer> staticPorts = new ArrayList<>();
-        int dynamicPorts = 0;
-        for (Task t : job.getTasksList()) {
-            if (!t.getDriver().isEmpty()) drivers.add(t.getDriver());
-            for (Port p : t.getPortsList()) {
-                if (p.getStatic() > 0) staticPorts.add(p.getStatic());
-                else dynamicPorts++;
-            }
-        }
+        NodeSlot[] nodes = table.order();
+        int n = nodes.length;
+        if (n == 0) return new PlacementOutcome(Optional.empty(), List.of(), 0, Map.of(), Map.of());
+        PlacementRequest req = table.request(job, settings, j -> PlacementRequest.compile(j, settings, table));
+        Scorer[] scorers = withAvoid(req.scorers(), avoidNode);
 
-        Map<String, Integer> failures = new TreeMap<>();
+        double[] scores = new double[scorers.length];
+        double[] bestScores = new double[scorers.length];
         NodeSlot best = null;
-        double bestScore = Double.NEGATIVE_INFINITY;
-        Map<String, Double> bestScores = Map.of();
-        int evaluated = 0;
-        for (NodeSlot n : table.slots()) {
-            evaluated++;
-            String reason = infeasible(n, drivers, cpu, memory, staticPorts, dynamicPorts);
-            if (reason != null) {
-                failures.merge(reason, 1, Integer::sum);
-                continue;
+        double bestTotal = Double.NEGATIVE_INFINITY;
+        int feasible = 0;
+        int visited = 0;
+        int i = table.cursor();
+        while (visited < n && feasible < req.candidateLimit()) {
+            NodeSlot node = nodes[i];
+            visited++;
+            if (++i == n) i = 0;
+            if (req.reject(node) != null) continue;
+            feasible++;
+            double total = 0;
+            for (int k = 0; k < scorers.length; k++) {
+                scores[k] = scorers[k].score(node);
+                total += scores[k];
             }
-            Map<String, Double> scores = new LinkedHashMap<>();
-            scores.put("spread", -SPREAD_WEIGHT * n.allocationsPerJob.getOrDefault(jobKey, 0));
-            scores.put("binpack", binpack(n, cpu, memory));
-            if (n.id.equals(avoidNode)) scores.put("avoid", -AVOID_PENALTY);
-            double total = scores.values().stream().mapToDouble(Double::doubleValue).sum();
-            if (total > bestScore) {
-                best = n;
-                bestScore = total;
-                bestScores = scores;
+            if (best == null || total > bestTotal || (total == bestTotal && node.index < best.index)) {
+                best = node;
+                bestTotal = total;
+                System.arraycopy(scores, 0, bestScores, 0, scores.length);
             }
         }
-        if (best == null) {
-            return new PlacementOutcome(Optional.empty(), List.of(), evaluated, failures, Map.of());
-        }
-        List<AllocatedPort> ports = assignPorts(job, best);
-        table.reserve(best.id, jobKey, cpu, memory, ports);
-        return new PlacementOutcome(Optional.of(best.id), ports, evaluated, Map.of(), bestScores);
+        if (best == null) return unplaced(req, nodes);
+
+        table.moveCursor(i);
+        List<AllocatedPort> ports = assignPorts(job, req, best);
+        table.reserve(best, req.jobKey(), req.cpu(), req.memory(), req.disk(), ports, true);
+        Map<String, Double> parts = new LinkedHashMap<>();
+        for (int k = 0; k < scorers.length; k++) parts.put(scorers[k].name(), bestScores[k]);
+        return new PlacementOutcome(Optional.of(best.id), ports, visited, Map.of(), parts);
     }
 
-    private static String infeasible(NodeSlot n, Set<String> drivers, long cpu, long memory,
-                                     List<Integer> staticPorts, int dynamicPorts) {
-        if (!n.ready) return "node not ready";
-        if (!n.eligible) return "node cordoned";
-        for (String d : drivers) {
-            if (!n.drivers.contains(d)) return "missing driver " + d;
-        }
-        if (n.drivers.isEmpty()) return "no task driver available";
-        if (n.cpuFree() < cpu) return "insufficient cpu";
-        if (n.memoryFree() < memory) return "insufficient memory";
-        for (int p : staticPorts) {
-            if (n.usedPorts.contains(p)) return "port " + p + " in use";
-        }
-        long freeDynamic = (long) (n.portHigh - n.portLow + 1)
-                - n.usedPorts.stream().filter(p -> p >= n.portLow && p <= n.portHigh).count();
-        if (freeDynamic < dynamicPorts) return "dynamic ports exhausted";
-        return null;
+    private static Scorer[] withAvoid(Scorer[] scorers, String avoidNode) {
+        if (avoidNode == null || avoidNode.isEmpty()) return scorers;
+        Scorer[] out = java.util.Arrays.copyOf(scorers, scorers.length + 1);
+        out[scorers.length] = new AvoidNodeScorer(avoidNode);
+        return out;
     }
 
-    /** 0..1, higher when the node would be fuller afterwards (packs work onto fewer nodes). */
-    private static double binpack(NodeSlot n, long cpu, long memory) {
-        double c = n.cpuCapacity > 0 ? (double) (n.cpuUsed + cpu) / n.cpuCapacity : 1;
-        double m = n.memoryCapacity > 0 ? (double) (n.memoryUsed + memory) / n.memoryCapacity : 1;
-        return (c + m) / 2;
+    /** Off the hot path: only now are reasons gathered, over every node. */
+    private static PlacementOutcome unplaced(PlacementRequest req, NodeSlot[] nodes) {
+        Map<String, Integer> failures = new TreeMap<>();
+        for (NodeSlot node : nodes) failures.merge(req.reject(node), 1, Integer::sum);
+        return new PlacementOutcome(Optional.empty(), List.of(), nodes.length, failures, Map.of());
     }
 
-    /** Static ports as asked; dynamic ones are the lowest free in the node's range. */
-    private static List<AllocatedPort> assignPorts(Job job, NodeSlot n) {
-        List<AllocatedPort> ports = new ArrayList<>();
-        Set<Integer> taken = new HashSet<>(n.usedPorts);
-        int next = n.portLow;
+    /** Static ports as asked; dynamic ones are the lowest free in the node's range, in task and port order. */
+    private static List<AllocatedPort> assignPorts(Job job, PlacementRequest req, NodeSlot node) {
+        if (req.staticPorts().length == 0 && req.dynamicPorts() == 0) return List.of();
+        List<AllocatedPort> ports = new ArrayList<>(req.staticPorts().length + req.dynamicPorts());
+        int[] chosen = new int[req.staticPorts().length + req.dynamicPorts()];
+        System.arraycopy(req.staticPorts(), 0, chosen, 0, req.staticPorts().length);
+        int taken = req.staticPorts().length;
+        int next = node.nextDynamic;
         for (Task t : job.getTasksList()) {
             for (Port p : t.getPortsList()) {
                 int value = p.getStatic();
                 if (value == 0) {
-                    while (taken.contains(next)) next++;
+                    while (node.usedPorts.contains(next) || contains(chosen, taken, next)) next++;
                     value = next;
+                    chosen[taken++] = value;
                 }
-                taken.add(value);
                 ports.add(AllocatedPort.newBuilder().setTask(t.getName()).setName(p.getName()).setValue(value).build());
             }
         }
         return ports;
+    }
+
+    private static boolean contains(int[] values, int length, int value) {
+        for (int k = 0; k < length; k++) if (values[k] == value) return true;
+        return false;
     }
 }

@@ -9,9 +9,12 @@ import dev.gantry.api.v1.Node;
 import dev.gantry.api.v1.NodeStatus;
 import dev.gantry.api.v1.Registered;
 import dev.gantry.api.v1.SchedulerMessage;
+import dev.gantry.scheduler.liveness.Heartbeats;
 import dev.gantry.scheduler.state.AtomicUpdate;
 import dev.gantry.scheduler.state.ClusterState;
 import dev.gantry.scheduler.state.Keys;
+import dev.gantry.scheduler.state.Snapshot;
+import dev.gantry.scheduler.state.Versioned;
 import dev.gantry.scheduler.store.Store;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -20,14 +23,17 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.stream.Collectors;
 
 /**
  * The agent stream: registration, allocation status updates in, desired allocations out.
  * Desired state is pushed whole to every connected agent whenever the cluster state changes
- * and that agent's share of it differs from what it was last sent.
+ * and that agent's share of it differs from what it was last sent. Every message from a
+ * registered agent counts as a sign of life in {@link Heartbeats}, which node liveness reads.
  */
 public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBase implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentServiceImpl.class);
@@ -36,19 +42,32 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     private final Store store;
     private final Keys keys;
     private final Clock clock;
+    private final java.time.Duration heartbeatInterval;
+    private final Heartbeats heartbeats;
     private final ConcurrentHashMap<String, AgentSession> sessions = new ConcurrentHashMap<>();
+    // Nodes marked down as of the last state change, so that a heartbeat costs no snapshot.
+    private volatile Set<String> downNodes = Set.of();
     private final ExecutorService pusher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "gantry-agent-push");
         t.setDaemon(true);
         return t;
     });
 
-    public AgentServiceImpl(ClusterState state, Store store, Keys keys, Clock clock) {
+    public AgentServiceImpl(ClusterState state, Store store, Keys keys, Clock clock, Heartbeats heartbeats,
+                            java.time.Duration heartbeatInterval) {
+        this.heartbeatInterval = heartbeatInterval;
         this.state = state;
         this.store = store;
         this.keys = keys;
         this.clock = clock;
+        this.heartbeats = heartbeats;
         state.addListener(() -> pusher.execute(this::pushAll));
+    }
+
+    /** A third of the node TTL: two beats may be lost or late before a node looks dead. */
+    public static java.time.Duration heartbeatIntervalFor(java.time.Duration nodeTtl) {
+        java.time.Duration third = nodeTtl.dividedBy(3);
+        return third.compareTo(java.time.Duration.ofMillis(200)) < 0 ? java.time.Duration.ofMillis(200) : third;
     }
 
     public int connectedAgents() {
@@ -67,9 +86,14 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
                         case REGISTER -> session = register(m.getRegister(), out);
                         case UPDATE -> {
                             if (session == null) throw Status.FAILED_PRECONDITION.withDescription("register first").asRuntimeException();
+                            heartbeats.record(session.nodeId(), clock.instant());
                             update(session.nodeId(), m.getUpdate());
                         }
-                        case HEARTBEAT -> { }
+                        case HEARTBEAT -> {
+                            if (session == null) break;
+                            heartbeats.record(session.nodeId(), clock.instant());
+                            reviveIfDown(session.nodeId());
+                        }
                         default -> log.debug("ignoring empty agent message");
                     }
                 } catch (io.grpc.StatusRuntimeException e) {
@@ -102,19 +126,40 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     private AgentSession register(Node announced, StreamObserver<SchedulerMessage> out) throws Exception {
         if (announced.getId().isEmpty()) throw Status.INVALID_ARGUMENT.withDescription("node id is empty").asRuntimeException();
         var now = Timestamps.fromMillis(clock.millis());
-        var result = AtomicUpdate.apply(store, keys.node(announced.getId()), Node.parser(), current -> Optional.of(
-                announced.toBuilder()
-                        .setStatus(NodeStatus.NODE_READY)
-                        .setEligible(current.map(Node::getEligible).orElse(true))
-                        .setLastHeartbeat(now)
-                        .build()));
+        heartbeats.record(announced.getId(), clock.instant());
+        var result = AtomicUpdate.apply(store, keys.node(announced.getId()), Node.parser(), current -> {
+            // What the operator decided (cordon, drain) survives the agent's restarts; the rest is the agent's.
+            Node.Builder b = announced.toBuilder()
+                    .setStatus(NodeStatus.NODE_READY)
+                    .setEligible(current.map(Node::getEligible).orElse(true))
+                    .setDraining(current.map(Node::getDraining).orElse(false))
+                    .setLastHeartbeat(now);
+            if (current.isPresent() && current.get().hasDrainDeadline()) b.setDrainDeadline(current.get().getDrainDeadline());
+            else b.clearDrainDeadline();
+            return Optional.of(b.build());
+        });
         AgentSession s = new AgentSession(announced.getId(), out);
         AgentSession previous = sessions.put(s.nodeId(), s);
         if (previous != null) previous.close();
-        s.send(SchedulerMessage.newBuilder().setRegistered(Registered.newBuilder().setNodeId(s.nodeId())).build());
+        s.send(SchedulerMessage.newBuilder().setRegistered(Registered.newBuilder().setNodeId(s.nodeId())
+                .setHeartbeatInterval(com.google.protobuf.util.Durations.fromMillis(heartbeatInterval.toMillis()))).build());
         log.info("agent {} ({}) registered from {}", announced.getName(), s.nodeId(), announced.getAddress());
-        state.awaitRevision(result.revision()).thenRun(() -> pusher.execute(() -> push(s)));
+        state.awaitRevision(result.revision()).thenRun(() -> pusher.execute(() -> push(s, state.snapshot())));
         return s;
+    }
+
+    /**
+     * A heartbeat on the stream of a node marked down (it was silent past its TTL, for example
+     * behind a partition, but kept its stream) brings it back, as a re-registration would. Its
+     * allocations were already replaced; the desired set it is pushed tells it to stop them.
+     */
+    private void reviveIfDown(String nodeId) throws Exception {
+        if (!downNodes.contains(nodeId)) return;
+        var result = AtomicUpdate.apply(store, keys.node(nodeId), Node.parser(), current -> current
+                .filter(n -> n.getStatus() == NodeStatus.NODE_DOWN)
+                .map(n -> n.toBuilder().setStatus(NodeStatus.NODE_READY)
+                        .setLastHeartbeat(Timestamps.fromMillis(clock.millis())).build()));
+        if (result.written()) log.info("node {} is heard from again; marked ready", nodeId);
     }
 
     private void update(String nodeId, AllocationUpdate u) throws Exception {
@@ -132,12 +177,15 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     }
 
     private void pushAll() {
-        for (AgentSession s : sessions.values()) push(s);
+        Snapshot snapshot = state.snapshot();
+        downNodes = snapshot.nodes().values().stream().map(Versioned::value)
+                .filter(n -> n.getStatus() == NodeStatus.NODE_DOWN).map(Node::getId).collect(Collectors.toUnmodifiableSet());
+        for (AgentSession s : sessions.values()) push(s, snapshot);
     }
 
-    private void push(AgentSession s) {
+    private void push(AgentSession s, Snapshot snapshot) {
         try {
-            s.pushIfChanged(DesiredAssignments.forNode(state.snapshot(), s.nodeId()));
+            s.pushIfChanged(DesiredAssignments.forNode(snapshot, s.nodeId()));
         } catch (RuntimeException e) {
             log.warn("push to agent {} failed: {}", s.nodeId(), e.toString());
             closeSession(s);

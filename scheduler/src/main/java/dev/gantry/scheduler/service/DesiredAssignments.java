@@ -15,6 +15,11 @@ import java.util.Comparator;
  * A node's share of the desired state: allocations placed on it that should run, and those
  * that should stop but have not reported stopping yet. Anything an agent runs that is not in
  * this set, it stops. Sorted by id so equal states compare equal.
+ *
+ * <p>This is also the fence for a node that comes back after being declared down: its
+ * allocations were marked lost (stop, CLIENT_LOST) and replaced elsewhere, so they are left
+ * out and the returning agent stops them. If the agent first re-reports one as running, it
+ * is listed again, now as DESIRED_STOP, until the agent reports it ended; either way it stops.
  */
 final class DesiredAssignments {
     private DesiredAssignments() {

@@ -91,7 +91,7 @@ class PlacementEngineTest {
                 List.of(alloc("o", other, 0, "n2", ClientStatus.CLIENT_RUNNING)));
         PlacementOutcome o = engine.place(web, "", t);
         assertThat(o.nodeId()).contains("n2");
-        assertThat(o.scores()).containsKeys("spread", "binpack");
+        assertThat(o.scores()).containsKeys("anti-affinity", "binpack");
     }
 
     @Test

@@ -47,4 +47,43 @@ public final class Fixtures {
                 .setCreateTime(Timestamps.fromSeconds(1000 + index))
                 .build();
     }
+
+    // Placement rules, for placement tests.
+
+    public static Node withLabels(Node node, String... keyValues) {
+        Node.Builder b = node.toBuilder();
+        for (int i = 0; i < keyValues.length; i += 2) b.putLabels(keyValues[i], keyValues[i + 1]);
+        return b.build();
+    }
+
+    public static Node withAttributes(Node node, String... keyValues) {
+        Node.Builder b = node.toBuilder();
+        for (int i = 0; i < keyValues.length; i += 2) b.putAttributes(keyValues[i], keyValues[i + 1]);
+        return b.build();
+    }
+
+    public static dev.gantry.api.v1.Constraint constraint(String attribute, String operator, String value) {
+        return dev.gantry.api.v1.Constraint.newBuilder().setAttribute(attribute).setOperator(operator).setValue(value).build();
+    }
+
+    public static dev.gantry.api.v1.Constraint constraintIn(String attribute, String operator, String... values) {
+        return dev.gantry.api.v1.Constraint.newBuilder().setAttribute(attribute).setOperator(operator)
+                .addAllValues(java.util.List.of(values)).build();
+    }
+
+    public static dev.gantry.api.v1.Constraint distinctHosts() {
+        return dev.gantry.api.v1.Constraint.newBuilder().setDistinctHosts(true).build();
+    }
+
+    public static dev.gantry.api.v1.Affinity affinity(String attribute, String operator, String value, int weight) {
+        return dev.gantry.api.v1.Affinity.newBuilder().setAttribute(attribute).setOperator(operator).setValue(value)
+                .setWeight(weight).build();
+    }
+
+    /** {@code spread("node.labels.zone", "eu-1", "50%", "eu-2", "50%")}; no targets: even. */
+    public static dev.gantry.api.v1.Spread spread(String attribute, String... valuePercents) {
+        dev.gantry.api.v1.Spread.Builder b = dev.gantry.api.v1.Spread.newBuilder().setAttribute(attribute);
+        for (int i = 0; i < valuePercents.length; i += 2) b.putTargets(valuePercents[i], valuePercents[i + 1]);
+        return b.build();
+    }
 }
