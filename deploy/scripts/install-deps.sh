@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Gantry needs from the distribution's packages, skipping what is present.
 #   install-deps.sh          build + run: JDK 17, Maven, runc, conmon, busybox-static
-#   install-deps.sh --test   also what the test suite needs: etcd server and client
+#   install-deps.sh --test   also what the test suite needs: etcd server and client, docker-registry
 set -euo pipefail
 
 want=(openjdk-17-jdk-headless maven runc conmon busybox-static iproute2)
 if [[ "${1:-}" == "--test" ]]; then
-  want+=(etcd-server etcd-client)
+  want+=(etcd-server etcd-client docker-registry)
 fi
 
 missing=()

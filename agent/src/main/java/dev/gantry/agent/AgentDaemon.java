@@ -42,7 +42,16 @@ public final class AgentDaemon implements AutoCloseable {
      */
     public record Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
                          String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
-                         long reservedCpuMillis, long reservedMemoryBytes) {
+                         long reservedCpuMillis, long reservedMemoryBytes, Path registryConfig,
+                         java.util.Set<String> insecureRegistries) {
+        /** Without registry settings: the default Docker config.json, HTTPS only. */
+        public Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
+                      String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
+                      long reservedCpuMillis, long reservedMemoryBytes) {
+            this(schedulers, dataDir, nodeName, labels, bindHost, port, advertiseHost, dynamicPortLow, dynamicPortHigh,
+                    reservedCpuMillis, reservedMemoryBytes, dev.gantry.agent.image.RegistryCredentials.defaultPath(),
+                    java.util.Set.of());
+        }
     }
 
     private final SchedulerConnection connection;
@@ -73,7 +82,8 @@ public final class AgentDaemon implements AutoCloseable {
         if (usable.isEmpty()) throw new IOException("no task driver is usable on this server (see the warnings above)");
 
         LocalState local = new LocalState(config.dataDir());
-        ImageStore images = new ImageStore(config.dataDir().resolve("images"));
+        ImageStore images = new ImageStore(config.dataDir().resolve("images"), new dev.gantry.agent.image.RegistryClient(
+                dev.gantry.agent.image.RegistryCredentials.fromDockerConfig(config.registryConfig()), config.insecureRegistries()));
         NodeContext ctx = new NodeContext(nodeId, name, config.advertiseHost());
 
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.port()))

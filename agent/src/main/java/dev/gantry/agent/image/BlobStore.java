@@ -46,9 +46,9 @@ final class BlobStore {
       }
       String actual = Digests.of(md);
       if (expected != null && !expected.equals(actual)) {
-        throw new ImageException(
+        throw new ImageException(ImageException.Reason.DIGEST_MISMATCH,
             what + " digest mismatch: expected " + expected + " got " + actual
-                + " (the archive is corrupt or was modified)");
+                + " (the source is corrupt or was modified)");
       }
       Files.move(tmp, path(actual), StandardCopyOption.ATOMIC_MOVE);
       return actual;

@@ -6,8 +6,18 @@ import java.util.Optional;
 /**
  * A local image reference: {@code /abs/path[#selector]} or {@code file:/abs/path[#selector]}. The
  * selector picks one image from an archive that holds several ({@code name:tag}, or just a tag).
+ * Registry references are {@link RegistryReference}s.
  */
 record ImageReference(Path path, Optional<String> selector) {
+
+  /**
+   * Whether a reference names a local archive rather than a registry image. Only an absolute path
+   * or the file: scheme does: "app.tar" is a registry repository name, as with docker.
+   */
+  static boolean isLocal(String reference) {
+    String r = reference == null ? "" : reference.strip();
+    return r.startsWith("/") || r.startsWith("file:");
+  }
 
   static ImageReference parse(String reference) throws ImageException {
     if (reference == null || reference.isBlank()) {
@@ -30,7 +40,7 @@ record ImageReference(Path path, Optional<String> selector) {
       rest = rest.substring(0, hash);
     }
     if (!rest.startsWith("/")) {
-      // Registry pulls are a separate loader; say so rather than failing on a missing file.
+      // Registry references are parsed by RegistryReference; this parser is for local archives.
       throw new ImageException("image reference '" + reference + "' is not a local image: use an"
           + " absolute path or file:/absolute/path to an OCI layout, OCI tar or docker-save tar");
     }

@@ -11,10 +11,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The agent's image store: loads local images (OCI layout directory or tar, docker save tar),
- * verifies every digest, keeps blobs by digest and unpacks each layer once.
+ * The agent's image store: pulls images from registries and loads local images (OCI layout
+ * directory or tar, docker save tar), verifies every digest, keeps blobs by digest and unpacks each layer once.
  *
  * <p>Layout under root: {@code blobs/sha256/<hex>} and {@code layers/<diff-id hex>/}. The root is
  * mode 0700: layers keep setuid binaries and image-chosen ownership, which host users must not
@@ -24,13 +25,24 @@ public final class ImageStore {
   private final Path root;
   private final BlobStore blobs;
   private final LayerStore layers;
+  private final RegistryPuller registry;
 
+  /**
+   * A store that pulls with credentials from the default Docker config.json
+   * ({@link RegistryCredentials#defaultPath()}) and HTTPS only.
+   */
   public ImageStore(Path root) {
+    this(root, new RegistryClient(
+        RegistryCredentials.fromDockerConfig(RegistryCredentials.defaultPath()), Set.of()));
+  }
+
+  public ImageStore(Path root, RegistryClient registryClient) {
     try {
       this.root = Files.createDirectories(root);
       Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
       this.blobs = new BlobStore(root);
       this.layers = new LayerStore(root);
+      this.registry = new RegistryPuller(registryClient, blobs, layers);
       removeStaleTemps(root.resolve("blobs").resolve("sha256"));
       removeStaleTemps(root.resolve("layers"));
     } catch (IOException e) {
@@ -39,11 +51,32 @@ public final class ImageStore {
   }
 
   /**
-   * Loads, verifies and unpacks the image if needed and describes it. Idempotent: a second call
-   * re-reads only the archive's JSON. Blobs are all verified before any layer is unpacked, so a
-   * corrupt archive leaves no layer behind.
+   * Loads or pulls, verifies and unpacks the image if needed and describes it. A reference that
+   * is an absolute path or {@code file:} names a local archive; anything else is a registry image
+   * ({@code nginx}, {@code localhost:5000/app:1}, {@code host/app@sha256:..}), pulled as
+   * {@link RegistryPuller} describes. Idempotent: a second call re-reads only JSON (and, for a
+   * tag, asks the registry for the tag's manifest). Blobs are all verified before any layer is
+   * unpacked, so a corrupt image leaves no layer behind.
    */
   public Image ensure(String reference) throws ImageException {
+    try {
+      return ImageReference.isLocal(reference) ? ensureLocal(reference) : ensurePulled(reference);
+    } catch (ImageException e) {
+      throw new ImageException("image " + reference + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new ImageException("image " + reference + ": I/O error: " + e, e);
+    }
+  }
+
+  private Image ensurePulled(String reference) throws IOException, ImageException {
+    ResolvedImage resolved = registry.pull(RegistryReference.parse(reference));
+    ConfigDocument config = ConfigDocument.parse(blobs.read(resolved.configDigest()));
+    List<String> layerDigests = resolved.layers().stream().map(ResolvedImage.LayerBlob::digest)
+        .toList();
+    return unpack(reference, resolved, config, layerDigests);
+  }
+
+  private Image ensureLocal(String reference) throws IOException, ImageException {
     ImageReference ref = ImageReference.parse(reference);
     try (ImageArchive archive = ImageArchive.open(ref.path())) {
       ResolvedImage resolved = archive.isOciLayout()
@@ -51,32 +84,41 @@ public final class ImageStore {
           : new DockerSaveReader(archive, blobs).resolve(ref.selector());
       ConfigDocument config = ConfigDocument.parse(blobs.read(resolved.configDigest()));
       List<ResolvedImage.LayerBlob> blobList = resolved.layers();
-      List<String> diffIds = config.diffIds();
-      if (!diffIds.isEmpty() && diffIds.size() != blobList.size()) {
-        throw new ImageException("config lists " + diffIds.size() + " diff_ids but the manifest "
-            + blobList.size() + " layers");
-      }
+      List<String> diffIds = checkedDiffIds(config, resolved);
       List<String> layerDigests = new ArrayList<>();
       for (int i = 0; i < blobList.size(); i++) {
         String diffId = diffIds.isEmpty() ? null : diffIds.get(i);
         layerDigests.add(importLayerBlob(archive, blobList.get(i), diffId));
       }
-      List<Path> dirs = new ArrayList<>();
-      for (int i = 0; i < blobList.size(); i++) {
-        String diffId = diffIds.isEmpty() ? null : diffIds.get(i);
-        if (diffId != null && layers.has(diffId)) {
-          dirs.add(layers.path(diffId));
-          continue;
-        }
-        String digest = layerDigests.get(i);
-        dirs.add(layers.ensure(diffId, blobs.path(digest), "layer " + digest));
-      }
-      return new Image(reference, resolved.manifestDigest(), dirs, config.config());
-    } catch (ImageException e) {
-      throw new ImageException("image " + reference + ": " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new ImageException("image " + reference + ": I/O error: " + e, e);
+      return unpack(reference, resolved, config, layerDigests);
     }
+  }
+
+  /** Unpacks each layer not yet unpacked from its (verified) blob, lowest first. */
+  private Image unpack(String reference, ResolvedImage resolved, ConfigDocument config,
+      List<String> layerDigests) throws IOException, ImageException {
+    List<String> diffIds = checkedDiffIds(config, resolved);
+    List<Path> dirs = new ArrayList<>();
+    for (int i = 0; i < layerDigests.size(); i++) {
+      String diffId = diffIds.isEmpty() ? null : diffIds.get(i);
+      if (diffId != null && layers.has(diffId)) {
+        dirs.add(layers.path(diffId));
+        continue;
+      }
+      String digest = layerDigests.get(i);
+      dirs.add(layers.ensure(diffId, blobs.path(digest), "layer " + digest));
+    }
+    return new Image(reference, resolved.manifestDigest(), dirs, config.config());
+  }
+
+  private static List<String> checkedDiffIds(ConfigDocument config, ResolvedImage resolved)
+      throws ImageException {
+    List<String> diffIds = config.diffIds();
+    if (!diffIds.isEmpty() && diffIds.size() != resolved.layers().size()) {
+      throw new ImageException("config lists " + diffIds.size() + " diff_ids but the manifest "
+          + resolved.layers().size() + " layers");
+    }
+    return diffIds;
   }
 
   /** Copies a layer blob into the store (verified), unless its layer is already unpacked. */

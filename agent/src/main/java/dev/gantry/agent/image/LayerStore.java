@@ -57,8 +57,9 @@ final class LayerStore {
           actual = extractor.extract(in, tmp, label);
         }
         if (diffId != null && !diffId.equals(actual)) {
-          throw new ImageException(label + " uncompressed digest mismatch: config diff_id expects "
-              + diffId + " got " + actual + " (the archive is corrupt or was modified)");
+          throw new ImageException(ImageException.Reason.DIGEST_MISMATCH,
+              label + " uncompressed digest mismatch: config diff_id expects "
+              + diffId + " got " + actual + " (the layer is corrupt or was modified)");
         }
         Path target = path(actual);
         try {

@@ -92,7 +92,8 @@ final class OciLayoutReader {
     if (!blobs.has(digest)) {
       blobs.put(new ByteArrayInputStream(bytes), digest, what);
     } else if (!Digests.of(bytes).equals(digest)) {
-      throw new ImageException(what + " digest mismatch: expected " + digest + " got "
+      throw new ImageException(ImageException.Reason.DIGEST_MISMATCH,
+          what + " digest mismatch: expected " + digest + " got "
           + Digests.of(bytes) + " (the archive is corrupt or was modified)");
     }
     return bytes;

@@ -34,7 +34,8 @@ final class Platform {
       }
       seen.add(os + "/" + a + (p.has("variant") ? "/" + p.path("variant").asText() : ""));
     }
-    throw new ImageException("the image index has no manifest for linux/" + arch
+    throw new ImageException(ImageException.Reason.NO_MATCHING_PLATFORM,
+        "the image index has no manifest for linux/" + arch
         + "; it has: " + String.join(", ", seen));
   }
 }

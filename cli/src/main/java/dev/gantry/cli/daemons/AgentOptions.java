@@ -38,6 +38,14 @@ public final class AgentOptions {
             description = "Memory kept for the system, not offered to jobs (default: ${DEFAULT-VALUE}).")
     String reserveMemory;
 
+    @Option(names = "--registry-config", paramLabel = "FILE",
+            description = "Docker-style config.json with registry credentials (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json).")
+    Path registryConfig;
+
+    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
+            description = "A registry reached over plain HTTP; repeatable. All others need HTTPS.")
+    java.util.Set<String> insecureRegistries = new java.util.LinkedHashSet<>();
+
     AgentDaemon.Config config(List<String> schedulers) {
         String[] range = dynamicPorts.split("-", 2);
         int low, high;
@@ -51,6 +59,8 @@ public final class AgentOptions {
             throw new IllegalArgumentException("--dynamic-ports: " + dynamicPorts + " must lie within 1-65535, low before high");
         }
         return new AgentDaemon.Config(schedulers, dataDir.toAbsolutePath(), name, labels, bind, port, advertise, low, high,
-                0, dev.gantry.api.spec.Quantities.parseSize(reserveMemory));
+                0, dev.gantry.api.spec.Quantities.parseSize(reserveMemory),
+                registryConfig != null ? registryConfig : dev.gantry.agent.image.RegistryCredentials.defaultPath(),
+                insecureRegistries);
     }
 }
