@@ -2,6 +2,7 @@ package dev.gantry.scheduler;
 
 import dev.gantry.scheduler.eval.EvaluationLoop;
 import dev.gantry.scheduler.eval.Evaluator;
+import dev.gantry.scheduler.leader.LeaderElection;
 import dev.gantry.scheduler.liveness.Heartbeats;
 import dev.gantry.scheduler.liveness.LivenessLoop;
 import dev.gantry.scheduler.service.AgentServiceImpl;
@@ -18,17 +19,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
- * Wires one scheduler replica: the watch-fed state cache, the evaluation and liveness loops
- * and the gRPC services, over a given store. Today there is a single replica and it always leads; leader
- * election arrives with HA schedulers.
+ * Wires one scheduler replica: the watch-fed state cache, the leader election, the evaluation
+ * and liveness loops and the gRPC services, over a given store. Every replica serves the API and
+ * agent streams; only the elected leader decides, and its decision writes are fenced on the
+ * leader key's revision. On the in-memory store there is one replica and it wins at once.
  */
 public final class SchedulerServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SchedulerServer.class);
@@ -40,9 +42,11 @@ public final class SchedulerServer implements AutoCloseable {
     private final AgentServiceImpl agents;
     private final Server server;
     private final HealthEndpoint health;
+    private final LeaderElection election;
 
     private SchedulerServer(Store store, ClusterState state, EvaluationLoop loop, LivenessLoop liveness,
-                            AgentServiceImpl agents, Server server, HealthEndpoint health) {
+                            AgentServiceImpl agents, Server server, HealthEndpoint health, LeaderElection election) {
+        this.election = election;
         this.store = store;
         this.state = state;
         this.loop = loop;
@@ -52,12 +56,22 @@ public final class SchedulerServer implements AutoCloseable {
         this.health = health;
     }
 
-    /** {@code nodeTtl}: how long a node may go unheard before it is marked down (at least 2 s). */
-    public record Config(String bindHost, int grpcPort, int httpPort, String keyPrefix, Duration nodeTtl) {
+    /**
+     * {@code nodeTtl}: how long a node may go unheard before it is marked down (at least 2 s);
+     * {@code leaderTtl}: the leader lease, i.e. how long a dead leader goes unreplaced (at least 2 s).
+     */
+    public record Config(String bindHost, int grpcPort, int httpPort, String keyPrefix, Duration nodeTtl, Duration leaderTtl) {
         public Config {
             if (nodeTtl.compareTo(LivenessLoop.MIN_TTL) < 0) {
                 throw new IllegalArgumentException("node TTL must be at least " + LivenessLoop.MIN_TTL.toSeconds() + "s, got " + nodeTtl);
             }
+            if (leaderTtl.compareTo(LeaderElection.MIN_TTL) < 0) {
+                throw new IllegalArgumentException("leader TTL must be at least " + LeaderElection.MIN_TTL.toSeconds() + "s, got " + leaderTtl);
+            }
+        }
+
+        public Config(String bindHost, int grpcPort, int httpPort, String keyPrefix, Duration nodeTtl) {
+            this(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, LeaderElection.DEFAULT_TTL);
         }
 
         public Config(String bindHost, int grpcPort, int httpPort, String keyPrefix) {
@@ -69,7 +83,11 @@ public final class SchedulerServer implements AutoCloseable {
         }
 
         public Config withNodeTtl(Duration ttl) {
-            return new Config(bindHost, grpcPort, httpPort, keyPrefix, ttl);
+            return new Config(bindHost, grpcPort, httpPort, keyPrefix, ttl, leaderTtl);
+        }
+
+        public Config withLeaderTtl(Duration ttl) {
+            return new Config(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, ttl);
         }
     }
 
@@ -83,30 +101,75 @@ public final class SchedulerServer implements AutoCloseable {
             state.close();
             throw new IOException("cannot load cluster state from the store: " + e.getMessage(), e);
         }
-        // One replica, always leading, until leader election arrives; every decider asks this.
-        BooleanSupplier isLeader = () -> true;
-        EvaluationLoop loop = new EvaluationLoop(state, store, new Evaluator(keys, clock, () -> UUID.randomUUID().toString()), isLeader);
         Heartbeats heartbeats = new Heartbeats();
-        LivenessLoop liveness = new LivenessLoop(state, store, keys, heartbeats, config.nodeTtl(), clock, isLeader);
+        // The gRPC server binds first so that the leader key can name the port agents and the CLI reach.
+        Server server;
+        LeaderElection election;
+        EvaluationLoop loop;
+        LivenessLoop liveness;
         AgentServiceImpl agents = new AgentServiceImpl(state, store, keys, clock, heartbeats,
                 AgentServiceImpl.heartbeatIntervalFor(config.nodeTtl()));
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.grpcPort()))
-                .addService(new JobServiceImpl(state, store, keys, clock))
-                .addService(new AllocationServiceImpl(state))
-                .addService(new NodeServiceImpl(state, store, keys, clock))
-                .addService(agents)
-                .addService(ProtoReflectionServiceV1.newInstance())
-                .permitKeepAliveTime(5, TimeUnit.SECONDS)
-                .permitKeepAliveWithoutCalls(true)
-                .build()
-                .start();
-        HealthEndpoint health = config.httpPort() >= 0
-                ? HealthEndpoint.start(config.bindHost(), config.httpPort(), store) : null;
+        try {
+            server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.grpcPort()))
+                    .addService(new JobServiceImpl(state, store, keys, clock))
+                    .addService(new AllocationServiceImpl(state))
+                    .addService(new NodeServiceImpl(state, store, keys, clock))
+                    .addService(agents)
+                    .addService(ProtoReflectionServiceV1.newInstance())
+                    .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true)
+                    .build()
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            agents.close();
+            state.close();
+            throw e;
+        }
+        election = new LeaderElection(store, keys.leader(), replicaName(config, server.getPort()), config.leaderTtl(), clock);
+        loop = new EvaluationLoop(state, store, new Evaluator(keys, clock, () -> UUID.randomUUID().toString()),
+                election::isLeader, election::fence);
+        liveness = new LivenessLoop(state, store, keys, heartbeats, config.nodeTtl(), clock, election::isLeader, election::fence);
+        // A new leader evaluates at once instead of at the next periodic pass.
+        election.addListener(loop::trigger);
+        HealthEndpoint health;
+        try {
+            health = config.httpPort() >= 0 ? HealthEndpoint.start(config.bindHost(), config.httpPort(), store,
+                    () -> election.isLeader() ? "leader" : "standby") : null;
+        } catch (IOException | RuntimeException e) {
+            agents.close();
+            server.shutdownNow();
+            state.close();
+            throw e;
+        }
         loop.start();
         liveness.start();
-        log.info("scheduler serving gRPC on {}:{}; nodes unheard for {}s are marked down",
-                config.bindHost(), server.getPort(), config.nodeTtl().toSeconds());
-        return new SchedulerServer(store, state, loop, liveness, agents, server, health);
+        election.start();
+        log.info("scheduler serving gRPC on {}:{}; nodes unheard for {}s are marked down; leader lease {}s",
+                config.bindHost(), server.getPort(), config.nodeTtl().toSeconds(), config.leaderTtl().toSeconds());
+        return new SchedulerServer(store, state, loop, liveness, agents, server, health, election);
+    }
+
+    /** What the leader key holds while this replica leads: a unique id and the address to reach it at. */
+    private static String replicaName(Config config, int port) {
+        String host = config.bindHost();
+        if ("0.0.0.0".equals(host) || "::".equals(host)) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                host = "localhost";
+            }
+        }
+        return UUID.randomUUID().toString().substring(0, 8) + "@" + host + ":" + port;
+    }
+
+    /** Whether this replica leads now (it decides; the others only serve). */
+    public boolean isLeader() {
+        return election.isLeader();
+    }
+
+    /** The leader this replica last saw, as {@code id@host:port}. */
+    public java.util.Optional<String> leader() {
+        return election.leaderId();
     }
 
     public int grpcPort() {
@@ -121,10 +184,25 @@ public final class SchedulerServer implements AutoCloseable {
         server.awaitTermination();
     }
 
-    @Override
-    public void close() {
+    /** Stops this replica as a crash would: no resignation, so a standby waits out the lease. For failover tests. */
+    void halt() {
         liveness.close();
         loop.close();
+        election.abandon();
+        state.close();
+        agents.close();
+        server.shutdownNow();
+        if (health != null) health.close();
+    }
+
+    @Override
+    public void close() {
+        // Stop deciding first, then hand over at once instead of letting the lease run out.
+        liveness.close();
+        loop.close();
+        election.close();
+        // Stop the cache's watch before its listeners (the agent pusher) shut down.
+        state.close();
         agents.close();
         server.shutdown();
         try {
@@ -134,6 +212,5 @@ public final class SchedulerServer implements AutoCloseable {
             server.shutdownNow();
         }
         if (health != null) health.close();
-        state.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.gantry.agent.alloc;
 
 import dev.gantry.agent.driver.TaskDriver;
 import dev.gantry.agent.driver.TaskHandle;
+import dev.gantry.agent.health.ProbeThreads;
 import dev.gantry.agent.state.LocalState;
 import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.AllocationUpdate;
@@ -48,7 +49,7 @@ public final class AllocationRunner {
         this.stopper = stopper;
         for (Task t : job.getTasksList()) {
             tasks.put(t.getName(), new TaskRunner(alloc, job, t, drivers.apply(t), images, local, node, clock,
-                    recovered.get(t.getName()), recoveredStates.get(t.getName()), s -> onTaskChange()));
+                    recovered.get(t.getName()), recoveredStates.get(t.getName()), s -> onTaskChange(), ProbeThreads.shared()));
         }
     }
 
@@ -133,7 +134,11 @@ public final class AllocationRunner {
         report();
     }
 
-    private void report() {
+    /**
+     * Computes and delivers one report under this runner's lock, so reports leave in the order
+     * their states were read: a stale report can never overwrite a newer one.
+     */
+    private synchronized void report() {
         reporter.accept(AllocationUpdate.newBuilder().setAllocationId(alloc.getId()).setClientStatus(clientStatus())
                 .putAllTaskStates(taskStates()).build());
     }

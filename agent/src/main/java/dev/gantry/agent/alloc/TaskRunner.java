@@ -6,6 +6,7 @@ import dev.gantry.agent.driver.ExitResult;
 import dev.gantry.agent.driver.TaskConfig;
 import dev.gantry.agent.driver.TaskDriver;
 import dev.gantry.agent.driver.TaskHandle;
+import dev.gantry.agent.health.HealthMonitor;
 import dev.gantry.agent.image.Image;
 import dev.gantry.agent.state.LocalState;
 import dev.gantry.api.v1.Allocation;
@@ -23,13 +24,16 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Runs one task of an allocation for its whole life on its own thread: resolve the image,
  * start the container, await its exit, consult the restart policy, repeat, until the policy
- * says done or the allocation is stopped. State changes go to {@code onChange}.
+ * says done or the allocation is stopped. State changes go to {@code onChange}. While a
+ * container runs, a {@link HealthMonitor} runs the task's checks: readiness sets
+ * {@code healthy}, a failed liveness check kills the container so the restart policy applies.
  */
 final class TaskRunner implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
@@ -47,13 +51,17 @@ final class TaskRunner implements Runnable {
     private final Consumer<TaskState> onChange;
     private final RestartTracker restarts;
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final ScheduledExecutorService probes;
 
     private volatile TaskHandle handle;
     private volatile boolean stopping;
     private volatile TaskState state;
+    private volatile HealthMonitor monitor;
+    private volatile String livenessFailure;
 
     TaskRunner(Allocation alloc, Job job, Task task, TaskDriver driver, ImageResolver images, LocalState local,
-               NodeContext node, Clock clock, TaskHandle recovered, TaskState recoveredState, Consumer<TaskState> onChange) {
+               NodeContext node, Clock clock, TaskHandle recovered, TaskState recoveredState, Consumer<TaskState> onChange,
+               ScheduledExecutorService probes) {
         this.alloc = alloc;
         this.job = job;
         this.task = task;
@@ -63,6 +71,7 @@ final class TaskRunner implements Runnable {
         this.node = node;
         this.clock = clock;
         this.onChange = onChange;
+        this.probes = probes;
         this.restarts = new RestartTracker(job.getRestart());
         this.handle = recovered;
         this.state = recoveredState != null ? recoveredState : TaskState.newBuilder().setStatus(TaskStatus.TASK_PENDING).build();
@@ -84,16 +93,18 @@ final class TaskRunner implements Runnable {
                 if (stopping) break;
                 RestartTracker.Decision d = restarts.onExit(exit.exitCode(), exit.oomKilled(), clock.instant());
                 destroyQuietly();
+                String killedBy = livenessFailure == null ? "" : livenessFailure + "; ";
+                livenessFailure = null;
                 if (d instanceof RestartTracker.Decision.Restart r) {
                     update(state.toBuilder().setStatus(TaskStatus.TASK_PENDING).setRestarts(restarts.total())
-                            .setMessage("restarting in " + r.delay().toMillis() + "ms after exit " + RestartTracker.describe(exit.exitCode(), exit.oomKilled())));
+                            .setMessage(killedBy + "restarting in " + r.delay().toMillis() + "ms after exit " + RestartTracker.describe(exit.exitCode(), exit.oomKilled())));
                     if (sleep(r.delay())) break;
                 } else if (d instanceof RestartTracker.Decision.Done done) {
                     update(state.toBuilder().setStatus(TaskStatus.TASK_EXITED).setMessage(done.reason()));
                     break;
                 } else if (d instanceof RestartTracker.Decision.GiveUp g) {
                     String why = exit.exitCode() == START_FAILED ? "could not start: " + exit.message() + " (" + g.reason() + ")" : g.reason();
-                    update(state.toBuilder().setStatus(TaskStatus.TASK_FAILED).setMessage(why));
+                    update(state.toBuilder().setStatus(TaskStatus.TASK_FAILED).setMessage(killedBy + why));
                     break;
                 }
             }
@@ -103,6 +114,7 @@ final class TaskRunner implements Runnable {
             log.error("task {} of allocation {} crashed", task.getName(), alloc.getId(), e);
             update(state.toBuilder().setStatus(TaskStatus.TASK_FAILED).setMessage("agent error: " + e));
         } finally {
+            endHealthChecks();
             finished.countDown();
         }
     }
@@ -126,18 +138,26 @@ final class TaskRunner implements Runnable {
                 destroyStale(config.containerId());
                 handle = driver.start(config);
                 local.saveHandle(alloc.getId(), task.getName(), handle);
+                monitor = newHealthMonitor();
                 update(state.toBuilder().setStatus(TaskStatus.TASK_RUNNING).setContainerId(handle.containerId())
                         .setStartedAt(Timestamps.fromMillis(clock.millis())).clearFinishedAt().setMessage(""));
                 if (stopping) stop(); // stop() raced with the start and saw no handle
             } else if (state.getStatus() != TaskStatus.TASK_RUNNING) {
                 // Re-adopted from an earlier agent process: it has been running all along.
+                monitor = newHealthMonitor();
                 update(state.toBuilder().setStatus(TaskStatus.TASK_RUNNING).setContainerId(handle.containerId()).setMessage(""));
+            } else {
+                monitor = newHealthMonitor();
             }
+            HealthMonitor m = monitor;
+            if (m != null && !stopping) m.start();
             CompletableFuture<ExitResult> exit = driver.await(handle);
             ExitResult r = exit.get();
+            endHealthChecks();
+            String killedBy = livenessFailure == null ? "" : livenessFailure + "; ";
             update(state.toBuilder().setHasExit(true).setLastExitCode(r.exitCode()).setOomKilled(r.oomKilled())
                     .setFinishedAt(Timestamps.fromMillis(r.finishedAt().toEpochMilli()))
-                    .setMessage(r.oomKilled() ? "OOM killed" : "exited with " + r.exitCode()));
+                    .setMessage(killedBy + (r.oomKilled() ? "OOM killed" : "exited with " + r.exitCode())));
             return r;
         } catch (ExecutionException e) {
             return failedStart(e.getCause());
@@ -148,6 +168,7 @@ final class TaskRunner implements Runnable {
     }
 
     private ExitResult failedStart(Throwable e) {
+        endHealthChecks();
         log.warn("task {} of allocation {} failed to start: {}", task.getName(), alloc.getId(), e.getMessage());
         handle = null;
         update(state.toBuilder().setStatus(TaskStatus.TASK_PENDING).setMessage("start failed: " + e.getMessage()));
@@ -166,17 +187,52 @@ final class TaskRunner implements Runnable {
     /** Stops the container (signal, then SIGKILL after the grace), waits for the runner to finish, removes the container. */
     void stop() {
         stopping = true;
+        // Out of the catalog before the signal, so traffic drains first; and no liveness kill mid-stop.
+        if (endHealthChecks()) update(state.toBuilder());
         TaskHandle h = handle;
-        if (h != null) {
-            String signal = task.getStopSignal().isEmpty() ? "SIGTERM" : task.getStopSignal();
-            Duration grace = Duration.ofSeconds(task.getStopGrace().getSeconds(), task.getStopGrace().getNanos());
-            if (grace.isZero()) grace = Duration.ofSeconds(10);
-            try {
-                driver.stop(h, signal, grace);
-            } catch (DriverException e) {
-                log.warn("stopping {} failed: {}", h.containerId(), e.getMessage());
-            }
+        if (h != null) stopContainer(h);
+    }
+
+    /** The task's stop signal, then SIGKILL after its grace (default 10s). */
+    private void stopContainer(TaskHandle h) {
+        String signal = task.getStopSignal().isEmpty() ? "SIGTERM" : task.getStopSignal();
+        Duration grace = Duration.ofSeconds(task.getStopGrace().getSeconds(), task.getStopGrace().getNanos());
+        if (grace.isZero()) grace = Duration.ofSeconds(10);
+        try {
+            driver.stop(h, signal, grace);
+        } catch (DriverException e) {
+            log.warn("stopping {} failed: {}", h.containerId(), e.getMessage());
         }
+    }
+
+    private HealthMonitor newHealthMonitor() {
+        return new HealthMonitor(task, alloc.getPortsList(), node.hostIp(), probes, clock,
+                () -> update(state.toBuilder()), this::onLivenessFailure);
+    }
+
+    /** Stops the current container's checks; true when some were running. */
+    private boolean endHealthChecks() {
+        HealthMonitor m = monitor;
+        monitor = null;
+        if (m == null) return false;
+        m.close();
+        return true;
+    }
+
+    /**
+     * Kills the container the way a stop does; the runner's await then sees the exit and the
+     * restart policy decides, as for any other failure. On its own thread: the stop may take
+     * the whole grace period, and probe threads are shared.
+     */
+    private void onLivenessFailure(String why) {
+        TaskHandle h = handle;
+        if (stopping || h == null) return;
+        log.warn("task {} of allocation {}: {}; killing it", task.getName(), alloc.getId(), why);
+        livenessFailure = why;
+        update(state.toBuilder().setMessage(why));
+        Thread t = new Thread(() -> stopContainer(h), "liveness-kill-" + containerId());
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Waits until the runner's thread has finished, then removes the container. */
@@ -212,7 +268,11 @@ final class TaskRunner implements Runnable {
         return true;
     }
 
+    /** Every state change also refreshes readiness: only a running container with a monitor can be healthy. */
     private synchronized void update(TaskState.Builder next) {
+        HealthMonitor m = monitor;
+        HealthMonitor.Health h = next.getStatus() == TaskStatus.TASK_RUNNING && m != null ? m.health() : null;
+        next.setHealthy(h != null && h.healthy()).setHealthMessage(h == null ? "" : h.message());
         state = next.build();
         onChange.accept(state);
     }

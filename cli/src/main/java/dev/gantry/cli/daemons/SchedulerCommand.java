@@ -34,20 +34,26 @@ public final class SchedulerCommand implements Callable<Integer> {
                     + "for this long (default: ${DEFAULT-VALUE}). At least 2s; agents are told to heartbeat every third of it.")
     String nodeTtl;
 
+    @Option(names = "--leader-ttl", defaultValue = "5s", paramLabel = "DURATION",
+            description = "Lease of the elected leader among scheduler replicas (default: ${DEFAULT-VALUE}). At least 2s. "
+                    + "A leader that dies is replaced within about this long; one that shuts down cleanly hands over at once.")
+    String leaderTtl;
+
     @Override
     public Integer call() throws Exception {
         Store store = EtcdStore.connect(Arrays.stream(etcd.split(",")).map(String::trim).toList());
         SchedulerServer server = SchedulerServer.start(store,
-                new SchedulerServer.Config(bind, port, httpPort, prefix, nodeTtl()));
+                new SchedulerServer.Config(bind, port, httpPort, prefix, duration("--node-ttl", nodeTtl),
+                        duration("--leader-ttl", leaderTtl)));
         System.err.println("gantry scheduler listening on " + bind + ":" + server.grpcPort() + ", state in etcd " + etcd + prefix);
         Daemons.runUntilSignalled(server, store);
         return 0;
     }
 
-    private Duration nodeTtl() {
-        var d = Quantities.parseDuration(nodeTtl);
+    private static Duration duration(String option, String text) {
+        var d = Quantities.parseDuration(text);
         Duration ttl = Duration.ofSeconds(d.getSeconds(), d.getNanos());
-        if (ttl.compareTo(Duration.ofSeconds(2)) < 0) throw new IllegalArgumentException("--node-ttl must be at least 2s, got " + nodeTtl);
+        if (ttl.compareTo(Duration.ofSeconds(2)) < 0) throw new IllegalArgumentException(option + " must be at least 2s, got " + text);
         return ttl;
     }
 }

@@ -1,23 +1,27 @@
 package dev.gantry.scheduler.eval;
 
 import dev.gantry.scheduler.state.ClusterState;
+import dev.gantry.scheduler.store.Compare;
 import dev.gantry.scheduler.store.Store;
 import dev.gantry.scheduler.store.TxnResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Runs evaluations on one thread, level-triggered: any number of triggers while an
  * evaluation runs collapse into one more run. Each job's plan commits in its own
  * transaction; a failed compare (or a store error) schedules another run, which re-reads the
- * state and re-plans. Only runs while {@code isLeader} says so.
+ * state and re-plans. Only runs while {@code isLeader} says so, and every commit also carries
+ * the {@code fence} compares, so that a replica deposed mid-evaluation cannot commit.
  */
 public final class EvaluationLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EvaluationLoop.class);
@@ -28,6 +32,7 @@ public final class EvaluationLoop implements AutoCloseable {
     private final Store store;
     private final Evaluator evaluator;
     private final BooleanSupplier isLeader;
+    private final Supplier<List<Compare>> fence;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gantry-eval");
         t.setDaemon(true);
@@ -35,11 +40,19 @@ public final class EvaluationLoop implements AutoCloseable {
     });
     private final AtomicBoolean pending = new AtomicBoolean();
 
+    /** A loop without fencing, for a single replica that always leads. */
     public EvaluationLoop(ClusterState state, Store store, Evaluator evaluator, BooleanSupplier isLeader) {
+        this(state, store, evaluator, isLeader, List::of);
+    }
+
+    /** {@code fence}: compares added to every commit, read at commit time (the leader election's fence). */
+    public EvaluationLoop(ClusterState state, Store store, Evaluator evaluator, BooleanSupplier isLeader,
+                          Supplier<List<Compare>> fence) {
         this.state = state;
         this.store = store;
         this.evaluator = evaluator;
         this.isLeader = isLeader;
+        this.fence = fence;
     }
 
     public void start() {
@@ -52,7 +65,11 @@ public final class EvaluationLoop implements AutoCloseable {
     /** Asks for an evaluation soon; cheap and safe to call from any thread. */
     public void trigger() {
         if (pending.compareAndSet(false, true)) {
-            executor.execute(this::run);
+            try {
+                executor.execute(this::run);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // Closed: triggers from the state cache or the election may still arrive; nothing to do.
+            }
         }
     }
 
@@ -64,7 +81,7 @@ public final class EvaluationLoop implements AutoCloseable {
             boolean conflict = false;
             long lastRevision = 0;
             for (JobPlan plan : plans) {
-                TxnResult r = store.txn(plan.compares(), plan.ops(), List.of()).get(10, TimeUnit.SECONDS);
+                TxnResult r = store.txn(fenced(plan.compares()), plan.ops(), List.of()).get(10, TimeUnit.SECONDS);
                 if (r.succeeded()) {
                     lastRevision = r.revision();
                     if (plan.placed() > 0 || plan.stopped() > 0) {
@@ -87,6 +104,12 @@ public final class EvaluationLoop implements AutoCloseable {
             log.warn("evaluation failed: {}; retrying", e.toString());
             executor.schedule(this::trigger, RETRY_MILLIS * 4, TimeUnit.MILLISECONDS);
         }
+    }
+
+    private List<Compare> fenced(List<Compare> compares) {
+        List<Compare> all = new ArrayList<>(compares);
+        all.addAll(fence.get());
+        return all;
     }
 
     @Override

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Marks nodes that missed their heartbeat TTL down, while this replica leads. Each write is a
@@ -42,6 +43,7 @@ public final class LivenessLoop implements AutoCloseable {
     private final Duration ttl;
     private final Clock clock;
     private final BooleanSupplier isLeader;
+    private final Supplier<List<Compare>> fence;
     private final WatchWindow window;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gantry-liveness");
@@ -51,6 +53,12 @@ public final class LivenessLoop implements AutoCloseable {
 
     public LivenessLoop(ClusterState state, Store store, Keys keys, Heartbeats heartbeats, Duration ttl, Clock clock,
                         BooleanSupplier isLeader) {
+        this(state, store, keys, heartbeats, ttl, clock, isLeader, List::of);
+    }
+
+    /** {@code fence}: compares added to every write, read at write time, so a deposed leader's writes fail. */
+    public LivenessLoop(ClusterState state, Store store, Keys keys, Heartbeats heartbeats, Duration ttl, Clock clock,
+                        BooleanSupplier isLeader, Supplier<List<Compare>> fence) {
         if (ttl.compareTo(MIN_TTL) < 0) throw new IllegalArgumentException("node TTL must be at least " + MIN_TTL.toSeconds() + "s");
         this.state = state;
         this.store = store;
@@ -59,6 +67,7 @@ public final class LivenessLoop implements AutoCloseable {
         this.ttl = ttl;
         this.clock = clock;
         this.isLeader = isLeader;
+        this.fence = fence;
         // A stall longer than half a TTL could already have made a healthy node look silent.
         this.window = new WatchWindow(ttl.dividedBy(2));
     }
@@ -97,8 +106,9 @@ public final class LivenessLoop implements AutoCloseable {
             Node n = e.node();
             String key = keys.node(n.getId());
             Node next = n.toBuilder().setStatus(NodeStatus.NODE_DOWN).build();
-            TxnResult r = store.txn(List.of(Compare.modRevision(key, s.nodes().get(n.getId()).modRevision())),
-                    List.of(Op.put(key, next.toByteArray())), List.of()).get(10, TimeUnit.SECONDS);
+            List<Compare> compares = new java.util.ArrayList<>(fence.get());
+            compares.add(Compare.modRevision(key, s.nodes().get(n.getId()).modRevision()));
+            TxnResult r = store.txn(compares, List.of(Op.put(key, next.toByteArray())), List.of()).get(10, TimeUnit.SECONDS);
             if (r.succeeded()) {
                 down.add(n.getId());
                 log.warn("node {} ({}) missed its heartbeat TTL of {}s (last sign of life {} ms ago); marked down",

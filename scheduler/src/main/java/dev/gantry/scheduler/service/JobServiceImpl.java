@@ -4,6 +4,8 @@ import com.google.protobuf.util.Timestamps;
 import dev.gantry.api.spec.FieldError;
 import dev.gantry.api.spec.JobDefaults;
 import dev.gantry.api.spec.JobValidator;
+import dev.gantry.api.v1.EndpointsRequest;
+import dev.gantry.api.v1.EndpointsResponse;
 import dev.gantry.api.v1.GetJobRequest;
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.JobServiceGrpc;
@@ -21,6 +23,7 @@ import dev.gantry.scheduler.state.Snapshot;
 import dev.gantry.scheduler.state.Versioned;
 import dev.gantry.scheduler.store.Store;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 import java.time.Clock;
@@ -30,18 +33,23 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-/** Jobs: submit (validated again here, since clients cannot be trusted), read, list, stop. */
+/**
+ * Jobs: submit (validated again here, since clients cannot be trusted), read, list, stop, and
+ * the service catalog of a job's healthy replicas ({@link EndpointCatalog}).
+ */
 public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     private final ClusterState state;
     private final Store store;
     private final Keys keys;
     private final Clock clock;
+    private final EndpointWatches endpointWatches;
 
     public JobServiceImpl(ClusterState state, Store store, Keys keys, Clock clock) {
         this.state = state;
         this.store = store;
         this.keys = keys;
         this.clock = clock;
+        this.endpointWatches = new EndpointWatches(state);
     }
 
     @Override
@@ -109,6 +117,28 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
             state.awaitRevision(result.revision()).get(10, TimeUnit.SECONDS);
             return StopJobResponse.newBuilder().setJob(result.value().orElseThrow()).build();
         });
+    }
+
+    @Override
+    public void endpoints(EndpointsRequest request, StreamObserver<EndpointsResponse> out) {
+        Rpc.unary(out, () -> {
+            Snapshot s = state.snapshot();
+            String ns = namespace(request);
+            if (!s.jobs().containsKey(Snapshot.jobKey(ns, request.getJob()))) {
+                throw Rpc.notFound("job " + ns + "/" + request.getJob() + " not found");
+            }
+            return EndpointCatalog.of(s, ns, request.getJob());
+        });
+    }
+
+    /** An unknown job is an empty list, not an error: a watcher may start before the job is submitted. */
+    @Override
+    public void watchEndpoints(EndpointsRequest request, StreamObserver<EndpointsResponse> out) {
+        endpointWatches.open(namespace(request), request.getJob(), (ServerCallStreamObserver<EndpointsResponse>) out);
+    }
+
+    private static String namespace(EndpointsRequest request) {
+        return request.getNamespace().isEmpty() ? "default" : request.getNamespace();
     }
 
     private static JobStatusView view(Snapshot s, Job job) {

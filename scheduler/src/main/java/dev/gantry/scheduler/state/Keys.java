@@ -39,6 +39,11 @@ public final class Keys {
         return nodes() + id;
     }
 
+    /** The leader election key: held, bound to its lease, by the replica that decides. */
+    public String leader() {
+        return prefix + "leader";
+    }
+
     /** Why replicas of a job could not be placed; absent when all are placed. */
     public String unplaced() {
         return prefix + "unplaced/";

@@ -1,0 +1,2 @@
+/** Health checks of running tasks: the pass/fail state machine per check, http and tcp probes, and the monitor that runs them while a task runs. */
+package dev.gantry.agent.health;
