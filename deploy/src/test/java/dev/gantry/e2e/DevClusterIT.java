@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.gantry.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -39,7 +40,7 @@ class DevClusterIT {
         dev = Gantry.start(log, "dev", "--port", String.valueOf(port), "--http-port", String.valueOf(Gantry.freePort()),
                 "--agent-port", String.valueOf(Gantry.freePort()), "--data-dir", data.toString(),
                 "--dynamic-ports", Gantry.portRange(200));
-        Gantry.eventually(Duration.ofSeconds(60), "the dev node registering (log: " + log + ")",
+        eventually(Duration.ofSeconds(60), "the dev node registering (log: " + log + ")",
                 () -> Gantry.run(address, "nodes", "-o", "json").stdout().contains("NODE_READY"));
     }
 
@@ -86,8 +87,8 @@ class DevClusterIT {
         assertThat(human.stdout()).contains("replicas  3/3 running").contains("dev");
 
         assertThat(Gantry.run(address, "stop", "web").exitCode()).isZero();
-        Gantry.eventually(Duration.ofSeconds(30), "every container removed", () -> Host.containers(data).isEmpty());
-        Gantry.eventually(Duration.ofSeconds(10), "every overlay unmounted", () -> Host.mountsUnder(data).isEmpty());
+        eventually(Duration.ofSeconds(30), "every container removed", () -> Host.containers(data).isEmpty());
+        eventually(Duration.ofSeconds(10), "every overlay unmounted", () -> Host.mountsUnder(data).isEmpty());
         for (String id : allocIds) assertThat(Host.cgroupsOf(id)).as("cgroups of " + id).isEmpty();
         assertThat(Gantry.run(address, "ps", "-o", "json").json().path("allocations").size()).isZero();
     }
@@ -100,7 +101,7 @@ class DevClusterIT {
         assertThat(Gantry.run(address, "run", "-f", spec.toString()).exitCode()).isZero();
 
         // attempts: 2 → three runs, then the allocation fails and the scheduler places a new one.
-        Gantry.eventually(Duration.ofSeconds(60), "a failed allocation", () ->
+        eventually(Duration.ofSeconds(60), "a failed allocation", () ->
                 Gantry.run(address, "ps", "--all", "-o", "json").stdout().contains("CLIENT_FAILED"));
         JsonNode all = Gantry.run(address, "ps", "--all", "-o", "json").json().get("allocations");
         JsonNode failed = null;

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
+import static dev.gantry.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,7 +39,7 @@ class EtcdClusterIT {
     void tearDown() throws Exception {
         if (scheduler != null && agent != null && agent.isAlive()) {
             Gantry.run(address, "stop", "web");
-            Gantry.eventually(Duration.ofSeconds(30), "containers stopped", () -> Host.containers(dir.resolve("agent")).isEmpty());
+            eventually(Duration.ofSeconds(30), "containers stopped", () -> Host.containers(dir.resolve("agent")).isEmpty());
         }
         Gantry.stop(agent, Duration.ofSeconds(10));
         Gantry.stop(scheduler, Duration.ofSeconds(10));
@@ -67,7 +68,7 @@ class EtcdClusterIT {
         Path data = dir.resolve("agent");
         agent = Gantry.start(dir.resolve("agent.log"), "agent", "--scheduler", address, "--data-dir", data.toString(),
                 "--agent-port", String.valueOf(Gantry.freePort()), "--dynamic-ports", Gantry.portRange(100), "--name", "it-node");
-        Gantry.eventually(Duration.ofSeconds(60), "the agent registering",
+        eventually(Duration.ofSeconds(60), "the agent registering",
                 () -> Gantry.run(address, "nodes", "-o", "json").stdout().contains("NODE_READY"));
 
         Path image = ExampleImage.build(dir);
@@ -89,7 +90,7 @@ class EtcdClusterIT {
         assertThat(Host.containers(data)).as("containers survive the scheduler").containsExactlyInAnyOrderElementsOf(containersBefore);
 
         scheduler = startScheduler("scheduler-2.log");
-        Gantry.eventually(Duration.ofSeconds(60), "the scheduler answering and the agent back",
+        eventually(Duration.ofSeconds(60), "the scheduler answering and the agent back",
                 () -> Gantry.run(address, "status", "web", "-o", "json").stdout().contains("\"running\": 2"));
         // Give a restarted scheduler time to do anything wrong, then check it did not.
         Thread.sleep(3000);

@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+
 
 /**
  * Drives the built distribution's {@code bin/gantry} as a user would: client verbs as
@@ -93,14 +93,6 @@ final class Gantry {
     static String portRange(int size) {
         int low = 40000 + (int) (Math.random() * 9000);
         return low + "-" + (low + size - 1);
-    }
-
-    static void eventually(Duration limit, String what, BooleanSupplier condition) throws InterruptedException {
-        long until = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > until) throw new AssertionError(what + " did not happen within " + limit.toSeconds() + "s");
-            Thread.sleep(200);
-        }
     }
 
     static String logOf(Path log) {

@@ -131,6 +131,8 @@ public final class SchedulerServer implements AutoCloseable {
         liveness = new LivenessLoop(state, store, keys, heartbeats, config.nodeTtl(), clock, election::isLeader, election::fence);
         // A new leader evaluates at once instead of at the next periodic pass.
         election.addListener(loop::trigger);
+        agents.acceptOnlyWhileLeader(election::isLeader, election::leaderId);
+        election.addListener(agents::onLeadershipChange);
         HealthEndpoint health;
         try {
             health = config.httpPort() >= 0 ? HealthEndpoint.start(config.bindHost(), config.httpPort(), store,
@@ -144,6 +146,11 @@ public final class SchedulerServer implements AutoCloseable {
         loop.start();
         liveness.start();
         election.start();
+        try {
+            election.awaitFirstCampaign(config.leaderTtl());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         log.info("scheduler serving gRPC on {}:{}; nodes unheard for {}s are marked down; leader lease {}s",
                 config.bindHost(), server.getPort(), config.nodeTtl().toSeconds(), config.leaderTtl().toSeconds());
         return new SchedulerServer(store, state, loop, liveness, agents, server, health, election);

@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
+import static dev.gantry.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -163,11 +164,4 @@ class FailoverTest {
         return run;
     }
 
-    private static void eventually(BooleanSupplier c, Duration within) throws InterruptedException {
-        long until = System.nanoTime() + within.toNanos();
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > until) throw new AssertionError("not within " + within);
-            Thread.sleep(10);
-        }
-    }
 }

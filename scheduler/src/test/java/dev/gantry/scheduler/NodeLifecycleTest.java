@@ -51,6 +51,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
+import static dev.gantry.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -187,14 +188,6 @@ class NodeLifecycleTest {
                         .setResources(Resources.newBuilder().setCpuMillis(100).setMemoryBytes(64 << 20))
                         .addPorts(Port.newBuilder().setName("http")))
                 .build();
-    }
-
-    private static void eventually(BooleanSupplier c) throws InterruptedException {
-        long until = System.nanoTime() + 15_000_000_000L;
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > until) throw new AssertionError("not within 15s");
-            Thread.sleep(20);
-        }
     }
 
     private JobSummary summary() {

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
+import static dev.gantry.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -97,14 +98,6 @@ class SchedulerServerTest {
                         .setResources(Resources.newBuilder().setCpuMillis(100).setMemoryBytes(64 << 20))
                         .addPorts(Port.newBuilder().setName("http")))
                 .build();
-    }
-
-    private static void eventually(BooleanSupplier c) throws InterruptedException {
-        long until = System.nanoTime() + 10_000_000_000L;
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > until) throw new AssertionError("not within 10s");
-            Thread.sleep(20);
-        }
     }
 
     private JobStatusView status() {

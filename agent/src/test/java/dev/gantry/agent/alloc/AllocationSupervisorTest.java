@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
+import static dev.gantry.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class AllocationSupervisorTest {
@@ -57,15 +58,6 @@ class AllocationSupervisorTest {
         return Assignment.newBuilder().setJob(job).setAllocation(Allocation.newBuilder().setId(id).setNamespace("default")
                 .setJob("web").setNodeId("n1").setDesiredStatus(desired)
                 .addPorts(AllocatedPort.newBuilder().setTask("web").setName("http").setValue(20000))).build();
-    }
-
-    private static void eventually(BooleanSupplier condition) throws InterruptedException {
-        // Generous: the first test pays for class loading, and CI machines are busy; this bounds a hang, it times nothing.
-        long until = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > until) throw new AssertionError("condition not met within 30s");
-            Thread.sleep(10);
-        }
     }
 
     private ClientStatus status(String id) {

@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
+import static dev.gantry.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -107,14 +108,6 @@ class HealthChecksTest {
     private TaskState web() {
         AllocationUpdate u = reports.get("a1");
         return u == null ? TaskState.getDefaultInstance() : u.getTaskStatesMap().get("web");
-    }
-
-    private static void eventually(BooleanSupplier condition) throws InterruptedException {
-        long until = System.nanoTime() + 5_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > until) throw new AssertionError("condition not met within 5s");
-            Thread.sleep(10);
-        }
     }
 
     @Test

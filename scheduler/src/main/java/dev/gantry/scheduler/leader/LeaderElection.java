@@ -47,6 +47,7 @@ public final class LeaderElection implements AutoCloseable {
     private static final long NO_TOKEN = -1;
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(5);
     public static final Duration MIN_TTL = Duration.ofSeconds(2);
+    private final java.util.concurrent.CountDownLatch firstTick = new java.util.concurrent.CountDownLatch(1);
 
     private final Store store;
     private final String key;
@@ -132,7 +133,18 @@ public final class LeaderElection implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             log.debug("leader campaign failed: {}; retrying", e.toString());
+        } finally {
+            firstTick.countDown();
         }
+    }
+
+    /**
+     * Waits until the first campaign after {@link #start()} has run (won or lost), so that a
+     * lone replica serves as leader from its first request. Returns whether it leads.
+     */
+    public boolean awaitFirstCampaign(Duration limit) throws InterruptedException {
+        firstTick.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+        return isLeader();
     }
 
     /** Tries once to become leader; returns whether this replica leads afterwards. Blocking. */

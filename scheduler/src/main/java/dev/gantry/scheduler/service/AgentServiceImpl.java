@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +44,8 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     private final Keys keys;
     private final Clock clock;
     private final java.time.Duration heartbeatInterval;
+    private volatile java.util.function.BooleanSupplier isLeader = () -> true;
+    private volatile java.util.function.Supplier<java.util.Optional<String>> leader = java.util.Optional::empty;
     private final Heartbeats heartbeats;
     private final ConcurrentHashMap<String, AgentSession> sessions = new ConcurrentHashMap<>();
     // Nodes marked down as of the last state change, so that a heartbeat costs no snapshot.
@@ -123,8 +126,36 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         };
     }
 
+    /**
+     * Accept agents only while {@code isLeader} holds, pointing others at {@code leader}. Interim:
+     * heartbeats live in the memory of the replica holding the stream, so a leader would mark
+     * down nodes whose agents sit on a standby. Until liveness moves into the store (a
+     * lease-bound key per node), every agent talks to the leader: a standby refuses it with
+     * UNAVAILABLE and the agent fails over to its next scheduler address.
+     */
+    public void acceptOnlyWhileLeader(java.util.function.BooleanSupplier isLeader,
+                                      java.util.function.Supplier<java.util.Optional<String>> leader) {
+        this.isLeader = isLeader;
+        this.leader = leader;
+    }
+
+    /** Called when leadership changes: a replica that stopped leading sends its agents away. */
+    public void onLeadershipChange() {
+        if (isLeader.getAsBoolean()) return;
+        for (AgentSession s : List.copyOf(sessions.values())) {
+            if (sessions.remove(s.nodeId(), s)) {
+                s.fail(Status.UNAVAILABLE.withDescription(standbyMessage()).asRuntimeException());
+            }
+        }
+    }
+
+    private String standbyMessage() {
+        return "this scheduler is a standby; the leader is " + leader.get().orElse("not elected yet");
+    }
+
     private AgentSession register(Node announced, StreamObserver<SchedulerMessage> out) throws Exception {
         if (announced.getId().isEmpty()) throw Status.INVALID_ARGUMENT.withDescription("node id is empty").asRuntimeException();
+        if (!isLeader.getAsBoolean()) throw Status.UNAVAILABLE.withDescription(standbyMessage()).asRuntimeException();
         var now = Timestamps.fromMillis(clock.millis());
         heartbeats.record(announced.getId(), clock.instant());
         var result = AtomicUpdate.apply(store, keys.node(announced.getId()), Node.parser(), current -> {

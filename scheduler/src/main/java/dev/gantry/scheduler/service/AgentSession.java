@@ -29,6 +29,15 @@ final class AgentSession {
         lastSent = desired;
     }
 
+    /** Ends the stream with an error the agent acts on (for example: go to another scheduler). */
+    synchronized void fail(Throwable error) {
+        try {
+            out.onError(error);
+        } catch (RuntimeException ignored) {
+            // the stream is already gone
+        }
+    }
+
     synchronized void close() {
         try {
             out.onCompleted();

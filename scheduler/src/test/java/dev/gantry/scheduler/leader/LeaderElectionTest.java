@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
+import static dev.gantry.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The election on the in-memory store with a manual clock: leases end only when the test says so. */
@@ -140,11 +141,4 @@ class LeaderElectionTest {
         assertThat(calls[0]).isEqualTo(2);
     }
 
-    private static void eventually(BooleanSupplier c) throws InterruptedException {
-        long until = System.nanoTime() + 5_000_000_000L;
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > until) throw new AssertionError("not within 5s");
-            Thread.sleep(10);
-        }
-    }
 }

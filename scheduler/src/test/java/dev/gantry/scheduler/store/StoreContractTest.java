@@ -1,5 +1,6 @@
 package dev.gantry.scheduler.store;
 
+import static dev.gantry.testing.Eventually.eventually;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -432,17 +433,6 @@ abstract class StoreContractTest {
             return e.getCause();
         } catch (Exception e) {
             throw new AssertionError("store call did not answer within " + WAIT, e);
-        }
-    }
-
-    /** Polls {@code condition} until it holds; bounded, for stores whose expiry runs on real time. */
-    protected static void eventually(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("condition not met within " + WAIT);
-            }
-            Thread.sleep(50);
         }
     }
 
