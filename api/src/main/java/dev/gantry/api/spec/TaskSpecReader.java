@@ -14,7 +14,7 @@ final class TaskSpecReader {
   static final List<String> RESOURCE_FIELDS = List.of("cpu", "memory", "disk");
   static final List<String> PORT_FIELDS = List.of("name", "static");
   static final List<String> CHECK_FIELDS = List.of("name", "kind", "type", "port", "path", "command",
-      "interval", "timeout", "failure_threshold");
+      "interval", "timeout", "initial_delay", "failure_threshold", "success_threshold");
   static final List<String> SECURITY_FIELDS = List.of("user", "read_only_rootfs", "capabilities_add",
       "capabilities_drop", "allow_privilege_escalation", "unconfined_seccomp");
 
@@ -64,7 +64,9 @@ final class TaskSpecReader {
     out.addAllCommand(c.strings("command", true));
     c.duration("interval").ifPresent(out::setInterval);
     c.duration("timeout").ifPresent(out::setTimeout);
+    c.duration("initial_delay").ifPresent(out::setInitialDelay);
     c.int32("failure_threshold").ifPresent(out::setFailureThreshold);
+    c.int32("success_threshold").ifPresent(out::setSuccessThreshold);
     return out.build();
   }
 

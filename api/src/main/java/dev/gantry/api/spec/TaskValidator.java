@@ -171,7 +171,11 @@ final class TaskValidator {
     if (check.hasTimeout()) {
       problems.requireDuration(field(path, "timeout"), check.getTimeout());
     }
+    if (check.hasInitialDelay()) {
+      problems.requireDuration(field(path, "initial_delay"), check.getInitialDelay());
+    }
     problems.requireNonNegative(field(path, "failure_threshold"), check.getFailureThreshold());
+    problems.requireNonNegative(field(path, "success_threshold"), check.getSuccessThreshold());
   }
 
   private void validateSecurity(Security security, String path) {

@@ -64,6 +64,25 @@ class JobSpecParserTest {
   }
 
   @Test
+  void readsCheckTimingsAndThresholds() {
+    JobSpecParser.ParseResult r = parser.parse("""
+        name: web
+        tasks:
+          - name: web
+            image: x
+            ports: [{name: http}]
+            checks:
+              - {name: ready, kind: readiness, type: http, port: http, path: /healthz,
+                 interval: 5s, timeout: 2s, initial_delay: 3s, failure_threshold: 3, success_threshold: 2}
+        """);
+    assertThat(r.errors()).isEmpty();
+    var check = r.job().getTasks(0).getChecks(0);
+    assertThat(check.getInitialDelay().getSeconds()).isEqualTo(3);
+    assertThat(check.getSuccessThreshold()).isEqualTo(2);
+    assertThat(check.getFailureThreshold()).isEqualTo(3);
+  }
+
+  @Test
   void fillsTheSpecDefaults() {
     Job job = parser.parse("name: web\ntasks: [{name: web, image: x}]").job();
     assertThat(job.getNamespace()).isEqualTo("default");
