@@ -1,5 +1,6 @@
 package dev.gantry.scheduler;
 
+import dev.gantry.scheduler.testing.ScriptedAgent;
 import dev.gantry.api.v1.AgentMessage;
 import dev.gantry.api.v1.AgentServiceGrpc;
 import dev.gantry.api.v1.AllocationUpdate;
@@ -62,40 +63,10 @@ class EndpointsTest {
         store.close();
     }
 
-    /** An agent at {@code host:7422} that reports what the test tells it to. */
-    private final class ScriptedAgent {
-        final List<DesiredAllocations> received = new CopyOnWriteArrayList<>();
-        final StreamObserver<AgentMessage> out;
-
-        ScriptedAgent(String id, String host) {
-            out = AgentServiceGrpc.newStub(channel).connect(new StreamObserver<>() {
-                @Override
-                public void onNext(SchedulerMessage m) {
-                    if (m.hasDesired()) received.add(m.getDesired());
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            });
-            out.onNext(AgentMessage.newBuilder().setRegister(Node.newBuilder().setId(id).setName(id).setAddress(host + ":7422")
-                    .addDrivers("runc").setCapacity(Resources.newBuilder().setCpuMillis(4000).setMemoryBytes(4096L << 20))).build());
-        }
-
-        List<Assignment> latest() {
-            return received.isEmpty() ? List.of() : received.get(received.size() - 1).getAssignmentsList();
-        }
-
-        synchronized void report(Assignment a, boolean healthy) {
-            out.onNext(AgentMessage.newBuilder().setUpdate(AllocationUpdate.newBuilder()
-                    .setAllocationId(a.getAllocation().getId()).setClientStatus(ClientStatus.CLIENT_RUNNING)
-                    .putTaskStates("web", TaskState.newBuilder().setStatus(TaskStatus.TASK_RUNNING).setHealthy(healthy)
-                            .setHealthMessage(healthy ? "" : "readiness check ready failing: HTTP 503").build())).build());
-        }
+    private static void report(ScriptedAgent agent, Assignment a, boolean healthy) {
+        agent.report(a, ClientStatus.CLIENT_RUNNING, java.util.Map.of("web", TaskState.newBuilder()
+                .setStatus(TaskStatus.TASK_RUNNING).setHealthy(healthy)
+                .setHealthMessage(healthy ? "" : "readiness check ready failing: HTTP 503").build()));
     }
 
     private static Job web(int count) {
@@ -112,8 +83,8 @@ class EndpointsTest {
 
     @Test
     void listsOnlyRunningReplicasWhoseTasksAreHealthyAndFollowsChanges() throws Exception {
-        ScriptedAgent a1 = new ScriptedAgent("n1", "10.0.0.1");
-        ScriptedAgent a2 = new ScriptedAgent("n2", "10.0.0.2");
+        ScriptedAgent a1 = new ScriptedAgent(channel, "n1", "10.0.0.1", 4096);
+        ScriptedAgent a2 = new ScriptedAgent(channel, "n2", "10.0.0.2", 4096);
         eventually(() -> server.connectedAgents() == 2);
         jobs.submit(SubmitJobRequest.newBuilder().setJob(web(2)).build());
         eventually(() -> a1.latest().size() == 1 && a2.latest().size() == 1);
@@ -145,8 +116,8 @@ class EndpointsTest {
         eventually(() -> seen.size() == 1);
         assertThat(seen.get(0).getEndpointsList()).isEmpty();
 
-        a1.report(on1, true);
-        a2.report(on2, false);   // running but not ready: no traffic
+        report(a1, on1, true);
+        report(a2, on2, false);   // running but not ready: no traffic
         eventually(() -> endpointIds().equals(List.of(on1.getAllocation().getId())));
         Endpoint e = jobs.endpoints(WEB).getEndpoints(0);
         assertThat(e.getAddress()).isEqualTo("10.0.0.1");
@@ -155,14 +126,14 @@ class EndpointsTest {
         assertThat(e.getPortsList()).isEqualTo(on1.getAllocation().getPortsList()).isNotEmpty();
         eventually(() -> !seen.isEmpty() && seen.get(seen.size() - 1).getEndpointsCount() == 1);
 
-        a2.report(on2, true);
+        report(a2, on2, true);
         eventually(() -> seen.get(seen.size() - 1).getEndpointsCount() == 2);
         assertThat(seen.get(seen.size() - 1).getEndpointsList()).extracting(Endpoint::getAddress)
                 .containsExactlyInAnyOrder("10.0.0.1", "10.0.0.2");
         // Only changes are sent: every message differs from the one before it.
         for (int i = 1; i < seen.size(); i++) assertThat(seen.get(i)).isNotEqualTo(seen.get(i - 1));
 
-        a1.report(on1, false);
+        report(a1, on1, false);
         eventually(() -> seen.get(seen.size() - 1).getEndpointsList().stream().map(Endpoint::getAllocationId).toList()
                 .equals(List.of(on2.getAllocation().getId())));
         call[0].cancel("done", null);

@@ -1,5 +1,6 @@
 package dev.gantry.scheduler;
 
+import dev.gantry.scheduler.testing.ScriptedAgent;
 import dev.gantry.api.v1.AgentMessage;
 import dev.gantry.api.v1.AgentServiceGrpc;
 import dev.gantry.api.v1.AllocationUpdate;
@@ -58,40 +59,6 @@ class SchedulerServerTest {
         store.close();
     }
 
-    /** An agent that records what it is told and reports every allocation as running. */
-    private final class ScriptedAgent {
-        final List<DesiredAllocations> received = new CopyOnWriteArrayList<>();
-        final StreamObserver<AgentMessage> out;
-
-        ScriptedAgent(String id, long memoryMi) {
-            out = AgentServiceGrpc.newStub(channel).connect(new StreamObserver<>() {
-                @Override
-                public void onNext(SchedulerMessage m) {
-                    if (m.hasDesired()) received.add(m.getDesired());
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            });
-            out.onNext(AgentMessage.newBuilder().setRegister(Node.newBuilder().setId(id).setName(id).setAddress("127.0.0.1:1")
-                    .addDrivers("runc").setCapacity(Resources.newBuilder().setCpuMillis(4000).setMemoryBytes(memoryMi << 20))).build());
-        }
-
-        List<Assignment> latest() {
-            return received.isEmpty() ? List.of() : received.get(received.size() - 1).getAssignmentsList();
-        }
-
-        synchronized void reportRunning(Assignment a) {
-            out.onNext(AgentMessage.newBuilder().setUpdate(AllocationUpdate.newBuilder()
-                    .setAllocationId(a.getAllocation().getId()).setClientStatus(ClientStatus.CLIENT_RUNNING)).build());
-        }
-    }
-
     private static Job web(int count) {
         return Job.newBuilder().setName("web").setCount(count)
                 .addTasks(Task.newBuilder().setName("web").setImage("file:/web.tar")
@@ -106,8 +73,8 @@ class SchedulerServerTest {
 
     @Test
     void placesReplicasAcrossAgentsAndCountsThemRunning() throws Exception {
-        ScriptedAgent a1 = new ScriptedAgent("n1", 4096);
-        ScriptedAgent a2 = new ScriptedAgent("n2", 4096);
+        ScriptedAgent a1 = new ScriptedAgent(channel, "n1", "127.0.0.1", 4096);
+        ScriptedAgent a2 = new ScriptedAgent(channel, "n2", "127.0.0.1", 4096);
         eventually(() -> server.connectedAgents() == 2);
 
         SubmitJobResponse r = jobs.submit(SubmitJobRequest.newBuilder().setJob(web(4)).build());
@@ -147,20 +114,20 @@ class SchedulerServerTest {
 
     @Test
     void explainsWhyReplicasCannotBePlacedAndPlacesThemWhenANodeArrives() throws Exception {
-        new ScriptedAgent("small", 32);
+        new ScriptedAgent(channel, "small", "127.0.0.1", 32);
         eventually(() -> server.connectedAgents() == 1);
         jobs.submit(SubmitJobRequest.newBuilder().setJob(web(1)).build());
         eventually(() -> status().getSummary().getUnplaced() == 1);
         assertThat(status().getSummary().getPlacementFailure()).isEqualTo("1 node evaluated: 1 insufficient memory");
 
-        ScriptedAgent big = new ScriptedAgent("big", 4096);
+        ScriptedAgent big = new ScriptedAgent(channel, "big", "127.0.0.1", 4096);
         eventually(() -> big.latest().size() == 1);
         eventually(() -> status().getSummary().getUnplaced() == 0);
     }
 
     @Test
     void stoppingAJobTellsAgentsToStopAndNothingIsReplaced() throws Exception {
-        ScriptedAgent a = new ScriptedAgent("n1", 4096);
+        ScriptedAgent a = new ScriptedAgent(channel, "n1", "127.0.0.1", 4096);
         jobs.submit(SubmitJobRequest.newBuilder().setJob(web(2)).build());
         eventually(() -> a.latest().size() == 2);
         jobs.stop(StopJobRequest.newBuilder().setName("web").build());

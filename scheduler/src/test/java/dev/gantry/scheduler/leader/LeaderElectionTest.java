@@ -1,5 +1,6 @@
 package dev.gantry.scheduler.leader;
 
+import dev.gantry.testing.ManualClock;
 import dev.gantry.scheduler.store.MemoryStore;
 import dev.gantry.scheduler.store.Op;
 import dev.gantry.scheduler.store.TxnResult;

@@ -1,5 +1,6 @@
 package dev.gantry.scheduler.liveness;
 
+import dev.gantry.testing.ManualClock;
 import dev.gantry.api.v1.Node;
 import dev.gantry.api.v1.NodeStatus;
 import dev.gantry.scheduler.state.ClusterState;
@@ -22,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The loop's ticks on virtual time, against the in-memory store; the background schedule is not started. */
 class LivenessLoopTest {
     private static final Duration TTL = Duration.ofSeconds(2);
-    private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final Keys keys = new Keys("/gantry/");
     private final Heartbeats heartbeats = new Heartbeats();
     private final AtomicBoolean leader = new AtomicBoolean(true);

@@ -2,6 +2,7 @@ package dev.gantry.scheduler.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gantry.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** The contract on the embedded store, on a fake clock (no sleeps), plus what only it promises exactly. */
 class MemoryStoreTest extends StoreContractTest {
-    private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     private MemoryStore memory;
 
     @Override

@@ -1,0 +1,64 @@
+package dev.gantry.scheduler.testing;
+
+import dev.gantry.api.v1.AgentMessage;
+import dev.gantry.api.v1.AgentServiceGrpc;
+import dev.gantry.api.v1.AllocationUpdate;
+import dev.gantry.api.v1.Assignment;
+import dev.gantry.api.v1.ClientStatus;
+import dev.gantry.api.v1.DesiredAllocations;
+import dev.gantry.api.v1.Node;
+import dev.gantry.api.v1.Resources;
+import dev.gantry.api.v1.SchedulerMessage;
+import dev.gantry.api.v1.TaskState;
+import io.grpc.Channel;
+import io.grpc.stub.StreamObserver;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An agent played by a test over the real AgentService stream: it registers a node, records
+ * every desired set it is sent, and reports exactly what the test tells it to.
+ */
+public final class ScriptedAgent {
+    public final List<DesiredAllocations> received = new CopyOnWriteArrayList<>();
+    private final StreamObserver<AgentMessage> out;
+
+    public ScriptedAgent(Channel channel, String id, String host, long memoryMi) {
+        out = AgentServiceGrpc.newStub(channel).connect(new StreamObserver<>() {
+            @Override
+            public void onNext(SchedulerMessage m) {
+                if (m.hasDesired()) received.add(m.getDesired());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        send(AgentMessage.newBuilder().setRegister(Node.newBuilder().setId(id).setName(id).setAddress(host + ":7422")
+                .addDrivers("runc").setCapacity(Resources.newBuilder().setCpuMillis(4000).setMemoryBytes(memoryMi << 20))).build());
+    }
+
+    /** The assignments of the last desired set received (empty before the first). */
+    public List<Assignment> latest() {
+        return received.isEmpty() ? List.of() : received.get(received.size() - 1).getAssignmentsList();
+    }
+
+    public void reportRunning(Assignment a) {
+        report(a, ClientStatus.CLIENT_RUNNING, Map.of());
+    }
+
+    public void report(Assignment a, ClientStatus status, Map<String, TaskState> tasks) {
+        send(AgentMessage.newBuilder().setUpdate(AllocationUpdate.newBuilder()
+                .setAllocationId(a.getAllocation().getId()).setClientStatus(status).putAllTaskStates(tasks)).build());
+    }
+
+    public synchronized void send(AgentMessage m) {
+        out.onNext(m);
+    }
+}
