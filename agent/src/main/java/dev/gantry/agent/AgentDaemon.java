@@ -109,6 +109,8 @@ public final class AgentDaemon implements AutoCloseable {
                 u -> conn[0].report(u));
         conn[0] = new SchedulerConnection(config.schedulers(), () -> node, supervisor::apply, supervisor::currentReports);
         supervisor.recover();
+        // Before the scheduler connection: nothing new starts while leftovers are sorted out.
+        supervisor.removeOrphanContainers();
         conn[0].start();
         log.info("agent {} ({}) serving on {}, drivers {}", name, nodeId, address, usable.keySet());
         return new AgentDaemon(conn[0], supervisor, server, nodeId);

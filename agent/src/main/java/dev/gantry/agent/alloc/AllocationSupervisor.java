@@ -1,5 +1,6 @@
 package dev.gantry.agent.alloc;
 
+import dev.gantry.agent.driver.ContainerInventory;
 import dev.gantry.agent.driver.DriverException;
 import dev.gantry.agent.driver.TaskDriver;
 import dev.gantry.agent.driver.TaskHandle;
@@ -10,6 +11,7 @@ import dev.gantry.api.v1.ClientStatus;
 import dev.gantry.api.v1.DesiredAllocations;
 import dev.gantry.api.v1.DesiredStatus;
 import dev.gantry.api.v1.Task;
+import dev.gantry.api.v1.TaskState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +71,7 @@ public final class AllocationSupervisor implements AutoCloseable {
             });
             log.info("re-adopting allocation {} ({} of {} containers found)", r.assignment().getAllocation().getId(),
                     alive.size(), r.handles().size());
-            AllocationRunner runner = newRunner(r.assignment(), alive);
+            AllocationRunner runner = newRunner(r.assignment(), alive, r.states());
             runners.put(runner.id(), runner);
             runner.start();
         }
@@ -88,7 +90,7 @@ public final class AllocationSupervisor implements AutoCloseable {
                     continue;
                 }
                 local.saveAssignment(a);
-                runner = newRunner(a, Map.of());
+                runner = newRunner(a, Map.of(), Map.of());
                 runners.put(id, runner);
                 log.info("starting allocation {} ({}/{} replica {})", id, a.getAllocation().getNamespace(),
                         a.getAllocation().getJob(), a.getAllocation().getIndex());
@@ -121,9 +123,45 @@ public final class AllocationSupervisor implements AutoCloseable {
         return s == ClientStatus.CLIENT_COMPLETE || s == ClientStatus.CLIENT_FAILED;
     }
 
-    private AllocationRunner newRunner(Assignment a, Map<String, TaskHandle> handles) {
+    private AllocationRunner newRunner(Assignment a, Map<String, TaskHandle> handles, Map<String, TaskState> states) {
         return new AllocationRunner(a.getAllocation(), a.getJob(), this::driverFor, images, local, node, clock,
-                handles, Map.of(), this::report, stopper);
+                handles, states, this::report, stopper);
+    }
+
+    /**
+     * Destroys every container a driver holds that no known allocation owns (ids are
+     * {@code <allocId>-<task>}): leftovers of a crash between creating a container and saving
+     * its handle, or of an allocation forgotten mid-stop. Call after {@link #recover()} and
+     * before taking new work; under this lock no allocation can appear meanwhile. Logs are kept.
+     * Returns the ids removed.
+     */
+    public synchronized List<String> removeOrphanContainers() {
+        Set<String> owned = new HashSet<>();
+        for (AllocationRunner r : runners.values()) {
+            for (Task t : r.job().getTasksList()) owned.add(r.id() + "-" + t.getName());
+        }
+        List<String> removed = new java.util.ArrayList<>();
+        for (TaskDriver d : drivers.values()) {
+            if (!(d instanceof ContainerInventory inventory)) continue;
+            List<String> ids;
+            try {
+                ids = inventory.containerIds();
+            } catch (DriverException e) {
+                log.warn("cannot list the containers of driver {}: {}", d.name(), e.getMessage());
+                continue;
+            }
+            for (String id : ids) {
+                if (owned.contains(id)) continue;
+                try {
+                    d.destroy(new TaskHandle(d.name(), id, Map.of()));
+                    log.info("removed orphaned container {} (driver {}): no allocation on this node owns it", id, d.name());
+                    removed.add(id);
+                } catch (DriverException e) {
+                    log.warn("cannot remove orphaned container {}: {}", id, e.getMessage());
+                }
+            }
+        }
+        return removed;
     }
 
     private void report(AllocationUpdate u) {

@@ -20,7 +20,16 @@ public final class RestartTracker {
     private int total;
 
     public RestartTracker(RestartPolicy policy) {
+        this(policy, 0);
+    }
+
+    /**
+     * Continues the count of an earlier agent process ({@code previousTotal} restarts). Only the
+     * total carries over: the sliding window starts empty, so attempts are counted afresh.
+     */
+    public RestartTracker(RestartPolicy policy, int previousTotal) {
         this.policy = policy;
+        this.total = Math.max(0, previousTotal);
     }
 
     /** What to do with a task that just ended. */

@@ -58,6 +58,9 @@ final class TaskRunner implements Runnable {
     private volatile TaskState state;
     private volatile HealthMonitor monitor;
     private volatile String livenessFailure;
+    /** The last state written to disk (guarded by this); health changes alone are not worth a write. */
+    private TaskState persisted;
+    private final boolean endedBefore;
 
     TaskRunner(Allocation alloc, Job job, Task task, TaskDriver driver, ImageResolver images, LocalState local,
                NodeContext node, Clock clock, TaskHandle recovered, TaskState recoveredState, Consumer<TaskState> onChange,
@@ -72,9 +75,15 @@ final class TaskRunner implements Runnable {
         this.clock = clock;
         this.onChange = onChange;
         this.probes = probes;
-        this.restarts = new RestartTracker(job.getRestart());
+        // A re-adopted task continues its count: an agent restart is not a task restart.
+        this.restarts = new RestartTracker(job.getRestart(), recoveredState == null ? 0 : recoveredState.getRestarts());
         this.handle = recovered;
-        this.state = recoveredState != null ? recoveredState : TaskState.newBuilder().setStatus(TaskStatus.TASK_PENDING).build();
+        this.state = recoveredState != null ? recoveredState.toBuilder().clearHealthy().clearHealthMessage().build()
+                : TaskState.newBuilder().setStatus(TaskStatus.TASK_PENDING).build();
+        this.persisted = recoveredState == null ? null : durable(state);
+        // Ended as its policy wanted (or gave up) before the agent restarted: running it again would undo that.
+        this.endedBefore = recovered == null && recoveredState != null
+                && (state.getStatus() == TaskStatus.TASK_EXITED || state.getStatus() == TaskStatus.TASK_FAILED);
     }
 
     TaskState state() {
@@ -88,7 +97,7 @@ final class TaskRunner implements Runnable {
     @Override
     public void run() {
         try {
-            while (!stopping) {
+            while (!stopping && !endedBefore) {
                 ExitResult exit = runOnce();
                 if (stopping) break;
                 RestartTracker.Decision d = restarts.onExit(exit.exitCode(), exit.oomKilled(), clock.instant());
@@ -274,6 +283,23 @@ final class TaskRunner implements Runnable {
         HealthMonitor.Health h = next.getStatus() == TaskStatus.TASK_RUNNING && m != null ? m.health() : null;
         next.setHealthy(h != null && h.healthy()).setHealthMessage(h == null ? "" : h.message());
         state = next.build();
+        persist(state);
         onChange.accept(state);
+    }
+
+    /** Writes the state when something that must survive an agent restart changed; a failed write only warns. */
+    private void persist(TaskState s) {
+        TaskState d = durable(s);
+        if (d.equals(persisted)) return;
+        try {
+            local.saveTaskState(alloc.getId(), task.getName(), d);
+            persisted = d;
+        } catch (java.io.UncheckedIOException e) {
+            log.warn("cannot save the state of task {} of allocation {}: {}", task.getName(), alloc.getId(), e.getMessage());
+        }
+    }
+
+    private static TaskState durable(TaskState s) {
+        return s.toBuilder().clearHealthy().clearHealthMessage().build();
     }
 }

@@ -126,4 +126,60 @@ class AllocationSupervisorTest {
         eventually(() -> status("a1") == ClientStatus.CLIENT_FAILED);
         assertThat(reports.get("a1").getTaskStatesMap().get("web").getMessage()).contains("could not start: runc create failed");
     }
+
+    @Test
+    void aReAdoptedTaskKeepsItsRestartCountAndLastExit() throws Exception {
+        supervisor = supervisor();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(job, "a1", DesiredStatus.DESIRED_RUN)).build());
+        eventually(() -> status("a1") == ClientStatus.CLIENT_RUNNING);
+        driver.exit("a1-web", 3);
+        eventually(() -> driver.started.size() == 2 && status("a1") == ClientStatus.CLIENT_RUNNING
+                && reports.get("a1").getTaskStatesMap().get("web").getRestarts() == 1);
+        supervisor.close();
+
+        reports.clear();
+        supervisor = supervisor();
+        supervisor.recover();
+        eventually(() -> status("a1") == ClientStatus.CLIENT_RUNNING);
+        var web = reports.get("a1").getTaskStatesMap().get("web");
+        assertThat(web.getRestarts()).as("recovery counts no restart and forgets none").isEqualTo(1);
+        assertThat(web.getHasExit()).isTrue();
+        assertThat(web.getLastExitCode()).isEqualTo(3);
+        assertThat(web.getContainerId()).isEqualTo("a1-web");
+        assertThat(driver.started).hasSize(2);
+    }
+
+    @Test
+    void aTaskThatEndedBeforeTheAgentRestartedIsNotRunAgain() throws Exception {
+        supervisor = supervisor();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(job, "a1", DesiredStatus.DESIRED_RUN)).build());
+        eventually(() -> status("a1") == ClientStatus.CLIENT_RUNNING);
+        driver.exit("a1-web", 0);
+        eventually(() -> status("a1") == ClientStatus.CLIENT_COMPLETE);
+        supervisor.close();
+
+        reports.clear();
+        supervisor = supervisor();
+        supervisor.recover();
+        eventually(() -> status("a1") == ClientStatus.CLIENT_COMPLETE);
+        assertThat(driver.started).hasSize(1);
+    }
+
+    @Test
+    void removesContainersThatNoRecoveredAllocationOwns() throws Exception {
+        supervisor = supervisor();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(job, "a1", DesiredStatus.DESIRED_RUN)).build());
+        eventually(() -> status("a1") == ClientStatus.CLIENT_RUNNING);
+        supervisor.close();
+        // Left by a crash between creating a container and saving its handle, and by a forgotten allocation.
+        driver.leftovers.addAll(List.of("a1-sidecar", "gone-web"));
+
+        supervisor = supervisor();
+        supervisor.recover();
+        assertThat(supervisor.removeOrphanContainers()).containsExactlyInAnyOrder("a1-sidecar", "gone-web");
+        assertThat(driver.destroyed).containsExactlyInAnyOrder("a1-sidecar", "gone-web");
+        assertThat(driver.running).containsKey("a1-web");
+        eventually(() -> status("a1") == ClientStatus.CLIENT_RUNNING);
+        assertThat(supervisor.removeOrphanContainers()).as("idempotent").isEmpty();
+    }
 }

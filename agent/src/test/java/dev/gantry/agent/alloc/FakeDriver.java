@@ -1,5 +1,6 @@
 package dev.gantry.agent.alloc;
 
+import dev.gantry.agent.driver.ContainerInventory;
 import dev.gantry.agent.driver.DriverException;
 import dev.gantry.agent.driver.ExitResult;
 import dev.gantry.agent.driver.TaskConfig;
@@ -9,18 +10,22 @@ import dev.gantry.agent.driver.TaskInspection;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** An in-memory driver: containers "run" until the test exits them or they are stopped. */
-final class FakeDriver implements TaskDriver {
+final class FakeDriver implements TaskDriver, ContainerInventory {
     final List<TaskConfig> started = new CopyOnWriteArrayList<>();
     final List<String> stopped = new CopyOnWriteArrayList<>();
     final List<String> destroyed = new CopyOnWriteArrayList<>();
     final Map<String, CompletableFuture<ExitResult>> running = new ConcurrentHashMap<>();
+    /** Containers on the "host" that were never started through this driver instance (crash leftovers). */
+    final Set<String> leftovers = ConcurrentHashMap.newKeySet();
     volatile String failStartWith;
 
     @Override
@@ -65,7 +70,15 @@ final class FakeDriver implements TaskDriver {
 
     @Override
     public void destroy(TaskHandle handle) {
-        if (running.remove(handle.containerId()) != null) destroyed.add(handle.containerId());
+        boolean wasRunning = running.remove(handle.containerId()) != null;
+        if (leftovers.remove(handle.containerId()) || wasRunning) destroyed.add(handle.containerId());
+    }
+
+    @Override
+    public List<String> containerIds() {
+        List<String> ids = new ArrayList<>(running.keySet());
+        ids.addAll(leftovers);
+        return ids;
     }
 
     @Override

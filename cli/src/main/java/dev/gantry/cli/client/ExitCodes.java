@@ -16,10 +16,15 @@ public final class ExitCodes {
     public static final int UNREACHABLE = 4;
     /** Waited for something (for example `run --wait`) that did not happen in time. */
     public static final int TIMEOUT = 5;
+    /**
+     * `plan`: some replica cannot be placed on the cluster as it is now. Apart from FAILURE because
+     * a change in the cluster (a node added or freed) may help, where a server error would not.
+     */
+    public static final int UNPLACEABLE = 6;
 
     private ExitCodes() {
     }
 
     public static final String HELP_TEXT = "Exit codes: 0 ok, 1 usage or invalid job spec, 2 server error, 3 not found, "
-            + "4 scheduler unreachable, 5 timed out waiting.";
+            + "4 scheduler unreachable, 5 timed out waiting, 6 cannot be placed (plan).";
 }

@@ -47,9 +47,8 @@ public final class Evaluator {
     }
 
     public List<JobPlan> evaluate(Snapshot s) {
-        Map<String, Node> nodes = new HashMap<>();
-        s.nodes().forEach((id, v) -> nodes.put(id, v.value()));
-        NodeTable table = NodeTable.of(nodes.values(), s.allocations().values().stream().map(Versioned::value).toList());
+        Map<String, Node> nodes = nodes(s);
+        NodeTable table = table(nodes, s);
 
         Map<String, List<Versioned<Allocation>>> byJob = new TreeMap<>();
         s.allocations().values().forEach(v -> byJob
@@ -72,16 +71,53 @@ public final class Evaluator {
         List<JobPlan> plans = new ArrayList<>();
         for (var e : decisions.entrySet()) {
             String jobKey = e.getKey();
-            Reconciliation r = e.getValue();
             Versioned<Job> job = s.jobs().get(jobKey);
             JobSummary previous = s.unplaced().get(jobKey);
-            JobPlan plan = plan(jobKey, job, r, s, table, previous);
+            JobDecision d = place(job, e.getValue(), table);
+            JobPlan plan = plan(jobKey, job, d, s, previous);
             if (plan != null) plans.add(plan);
         }
         return plans;
     }
 
-    private JobPlan plan(String jobKey, Versioned<Job> job, Reconciliation r, Snapshot s, NodeTable table, JobSummary previous) {
+    /**
+     * What evaluating one job would decide, computed but not turned into writes: for a dry run.
+     * Placement sees the snapshot's allocations only, not what other jobs' pending placements
+     * in the same evaluation would reserve, so it may differ from a real evaluation on a busy
+     * cluster.
+     */
+    public JobDecision decide(Snapshot s, String namespace, String name) {
+        Map<String, Node> nodes = nodes(s);
+        Versioned<Job> job = s.jobs().get(Snapshot.jobKey(namespace, name));
+        Reconciliation r = Reconciler.reconcile(job == null ? null : job.value(),
+                s.allocationsOf(namespace, name), nodes, clock.instant());
+        return place(job, r, table(nodes, s));
+    }
+
+    /** Reconcile's decision for one job and, in the order of its {@code place()}, each replica's placement outcome. */
+    public record JobDecision(Reconciliation reconciliation, List<PlacementOutcome> outcomes) {
+    }
+
+    private static Map<String, Node> nodes(Snapshot s) {
+        Map<String, Node> nodes = new HashMap<>();
+        s.nodes().forEach((id, v) -> nodes.put(id, v.value()));
+        return nodes;
+    }
+
+    private static NodeTable table(Map<String, Node> nodes, Snapshot s) {
+        return NodeTable.of(nodes.values(), s.allocations().values().stream().map(Versioned::value).toList());
+    }
+
+    /** Places the job's missing replicas in order, reserving each in {@code table} for the next. */
+    private JobDecision place(Versioned<Job> job, Reconciliation r, NodeTable table) {
+        if (job == null) return new JobDecision(r, List.of());
+        List<PlacementOutcome> outcomes = new ArrayList<>(r.place().size());
+        for (Reconciliation.Placement p : r.place()) outcomes.add(engine.place(job.value(), p.avoidNode(), table));
+        return new JobDecision(r, outcomes);
+    }
+
+    private JobPlan plan(String jobKey, Versioned<Job> job, JobDecision d, Snapshot s, JobSummary previous) {
+        Reconciliation r = d.reconciliation();
         List<Compare> compares = new ArrayList<>();
         List<Op> ops = new ArrayList<>();
         var now = Timestamps.fromMillis(clock.millis());
@@ -98,8 +134,9 @@ public final class Evaluator {
         String failure = "";
         int unplaced = 0;
         if (job != null) {
-            for (Reconciliation.Placement p : r.place()) {
-                PlacementOutcome out = engine.place(job.value(), p.avoidNode(), table);
+            for (int k = 0; k < r.place().size(); k++) {
+                Reconciliation.Placement p = r.place().get(k);
+                PlacementOutcome out = d.outcomes().get(k);
                 if (!out.placed()) {
                     unplaced++;
                     failure = out.explain();

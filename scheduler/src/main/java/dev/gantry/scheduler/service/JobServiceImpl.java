@@ -12,6 +12,7 @@ import dev.gantry.api.v1.JobServiceGrpc;
 import dev.gantry.api.v1.JobStatusView;
 import dev.gantry.api.v1.ListJobsRequest;
 import dev.gantry.api.v1.ListJobsResponse;
+import dev.gantry.api.v1.PlanResponse;
 import dev.gantry.api.v1.StopJobRequest;
 import dev.gantry.api.v1.StopJobResponse;
 import dev.gantry.api.v1.SubmitJobRequest;
@@ -34,8 +35,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Jobs: submit (validated again here, since clients cannot be trusted), read, list, stop, and
- * the service catalog of a job's healthy replicas ({@link EndpointCatalog}).
+ * Jobs: submit (validated again here, since clients cannot be trusted), its dry run (plan), read,
+ * list, stop, and the service catalog of a job's healthy replicas ({@link EndpointCatalog}).
  */
 public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     private final ClusterState state;
@@ -43,6 +44,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     private final Keys keys;
     private final Clock clock;
     private final EndpointWatches endpointWatches;
+    private final Planner planner;
 
     public JobServiceImpl(ClusterState state, Store store, Keys keys, Clock clock) {
         this.state = state;
@@ -50,34 +52,57 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
         this.keys = keys;
         this.clock = clock;
         this.endpointWatches = new EndpointWatches(state);
+        this.planner = new Planner(keys, clock);
     }
 
     @Override
     public void submit(SubmitJobRequest request, StreamObserver<SubmitJobResponse> out) {
         Rpc.unary(out, () -> {
-            Job submitted = JobDefaults.apply(request.getJob());
-            List<FieldError> errors = JobValidator.validate(submitted);
-            if (!errors.isEmpty()) {
-                throw Status.INVALID_ARGUMENT.withDescription(errors.size() == 1 ? "1 problem in job spec:\n" + errors.get(0)
-                        : errors.size() + " problems in job spec:\n"
-                        + errors.stream().map(FieldError::toString).collect(Collectors.joining("\n"))).asRuntimeException();
-            }
-            Job spec = JobSpecs.withoutServerFields(submitted);
-            var result = AtomicUpdate.apply(store, keys.job(spec.getNamespace(), spec.getName()), Job.parser(), current -> {
-                if (current.isPresent() && !current.get().getStopped()
-                        && JobSpecs.withoutServerFields(current.get()).equals(spec)) {
-                    return Optional.empty();
-                }
-                // The version names what runs: a change of count alone scales, it does not redeploy.
-                boolean countOnly = current.isPresent() && JobSpecs.withoutServerFields(current.get()).toBuilder()
-                        .setCount(spec.getCount()).build().equals(spec);
-                long version = current.map(j -> countOnly ? j.getVersion() : j.getVersion() + 1).orElse(1L);
-                return Optional.of(spec.toBuilder().setVersion(version)
-                        .setSubmitTime(Timestamps.fromMillis(clock.millis())).build());
-            });
+            Job spec = validated(request.getJob());
+            var result = AtomicUpdate.apply(store, keys.job(spec.getNamespace(), spec.getName()), Job.parser(),
+                    current -> next(current, spec));
             state.awaitRevision(result.revision()).get(10, TimeUnit.SECONDS);
             return SubmitJobResponse.newBuilder().setJob(result.value().orElseThrow()).setChanged(result.written()).build();
         });
+    }
+
+    /** Submit without the write: validation and versioning are shared so the plan shows what Submit would do. */
+    @Override
+    public void plan(SubmitJobRequest request, StreamObserver<PlanResponse> out) {
+        Rpc.unary(out, () -> {
+            Job spec = validated(request.getJob());
+            Snapshot s = state.snapshot();
+            Optional<Job> current = Optional.ofNullable(s.jobs().get(Snapshot.jobKey(spec.getNamespace(), spec.getName())))
+                    .map(Versioned::value);
+            Optional<Job> next = next(current, spec);
+            return planner.plan(s, next.orElseGet(current::orElseThrow), next.isPresent());
+        });
+    }
+
+    /** Defaults applied, server-set fields cleared; INVALID_ARGUMENT listing every problem otherwise. */
+    private static Job validated(Job job) {
+        Job submitted = JobDefaults.apply(job);
+        List<FieldError> errors = JobValidator.validate(submitted);
+        if (!errors.isEmpty()) {
+            throw Status.INVALID_ARGUMENT.withDescription(errors.size() == 1 ? "1 problem in job spec:\n" + errors.get(0)
+                    : errors.size() + " problems in job spec:\n"
+                    + errors.stream().map(FieldError::toString).collect(Collectors.joining("\n"))).asRuntimeException();
+        }
+        return JobSpecs.withoutServerFields(submitted);
+    }
+
+    /** The job to store over {@code current}, or empty when the spec is already what runs. */
+    private Optional<Job> next(Optional<Job> current, Job spec) {
+        if (current.isPresent() && !current.get().getStopped()
+                && JobSpecs.withoutServerFields(current.get()).equals(spec)) {
+            return Optional.empty();
+        }
+        // The version names what runs: a change of count alone scales, it does not redeploy.
+        boolean countOnly = current.isPresent() && JobSpecs.withoutServerFields(current.get()).toBuilder()
+                .setCount(spec.getCount()).build().equals(spec);
+        long version = current.map(j -> countOnly ? j.getVersion() : j.getVersion() + 1).orElse(1L);
+        return Optional.of(spec.toBuilder().setVersion(version)
+                .setSubmitTime(Timestamps.fromMillis(clock.millis())).build());
     }
 
     @Override

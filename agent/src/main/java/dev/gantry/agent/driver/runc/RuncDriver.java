@@ -3,6 +3,7 @@ package dev.gantry.agent.driver.runc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gantry.agent.driver.ContainerInventory;
 import dev.gantry.agent.driver.DriverException;
 import dev.gantry.agent.driver.ExitResult;
 import dev.gantry.agent.driver.TaskConfig;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * {@link ContainerPaths}). All state needed after an agent restart is on disk and in the handle.
  * Thread-safe; operations on different containers do not block each other.
  */
-public final class RuncDriver implements TaskDriver {
+public final class RuncDriver implements TaskDriver, ContainerInventory {
     public static final String NAME = "runc";
     public static final Path DEFAULT_RUNC = Path.of("/usr/sbin/runc");
     public static final Path DEFAULT_CONMON = Path.of("/usr/bin/conmon");
@@ -247,6 +248,33 @@ public final class RuncDriver implements TaskDriver {
             case "running", "paused" -> new TaskInspection(TaskInspection.State.RUNNING, pid, null);
             default -> new TaskInspection(TaskInspection.State.UNKNOWN, pid, null); // stopped, exit not yet written
         };
+    }
+
+    /**
+     * Every container directory under {@code containers/} plus every container runc knows under
+     * this driver's root: a crash can leave either without the other. Ids that could not be ours
+     * (bad characters) are skipped, so destroy() never sees a path outside the layout.
+     */
+    @Override
+    public List<String> containerIds() throws DriverException {
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        Path containers = root.resolve("containers");
+        if (Files.isDirectory(containers)) {
+            try (var dirs = Files.list(containers)) {
+                dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).forEach(ids::add);
+            } catch (IOException e) {
+                throw new DriverException("cannot list " + containers + ": " + e.getMessage(), e);
+            }
+        }
+        if (Files.isDirectory(cli.runcRoot())) {
+            String out = cli.runc("list", "--format", "json");
+            try {
+                for (JsonNode c : JSON.readTree(out.isBlank() ? "null" : out)) ids.add(c.path("id").asText());
+            } catch (IOException e) {
+                throw new DriverException("runc list printed invalid JSON: " + e.getMessage(), e);
+            }
+        }
+        return ids.stream().filter(id -> ID.matcher(id).matches()).toList();
     }
 
     // --- internals -------------------------------------------------------------------------
