@@ -132,7 +132,9 @@ final class TaskRunner implements Runnable {
     private ExitResult runOnce() throws InterruptedException {
         try {
             if (handle == null) {
+                long t0 = System.nanoTime();
                 Image image = images.resolve(task.getImage());
+                long t1 = System.nanoTime();
                 Map<String, String> env = TaskEnvironment.env(image.config(), task, alloc, node.name(), node.hostIp());
                 Security sec = task.getSecurity();
                 TaskConfig config = new TaskConfig(containerId(), alloc.getId(), task.getName(), image.layers(),
@@ -145,7 +147,10 @@ final class TaskRunner implements Runnable {
                         local.logPath(alloc.getId(), task.getName()));
                 if (config.args().isEmpty()) throw new DriverException("no command: the image has no entrypoint or cmd and the task sets none");
                 destroyStale(config.containerId());
+                long t2 = System.nanoTime();
                 handle = driver.start(config);
+                log.debug("task {} of {}: image {} ms, prepare {} ms, driver start {} ms", task.getName(), alloc.getId(),
+                        (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
                 local.saveHandle(alloc.getId(), task.getName(), handle);
                 monitor = newHealthMonitor();
                 update(state.toBuilder().setStatus(TaskStatus.TASK_RUNNING).setContainerId(handle.containerId())
