@@ -40,10 +40,17 @@ public final class Evaluator {
     private final Supplier<String> ids;
     private final PlacementEngine engine = new PlacementEngine();
 
+    private final AllocationRetention retention;
+
     public Evaluator(Keys keys, Clock clock, Supplier<String> ids) {
+        this(keys, clock, ids, AllocationRetention.DEFAULT);
+    }
+
+    public Evaluator(Keys keys, Clock clock, Supplier<String> ids, AllocationRetention retention) {
         this.keys = keys;
         this.clock = clock;
         this.ids = ids;
+        this.retention = retention;
     }
 
     public List<JobPlan> evaluate(Snapshot s) {
@@ -74,7 +81,7 @@ public final class Evaluator {
             Versioned<Job> job = s.jobs().get(jobKey);
             JobSummary previous = s.unplaced().get(jobKey);
             JobDecision d = place(job, e.getValue(), table);
-            JobPlan plan = plan(jobKey, job, d, s, previous);
+            JobPlan plan = plan(jobKey, job, d, s, previous, byJob.getOrDefault(jobKey, List.of()));
             if (plan != null) plans.add(plan);
         }
         return plans;
@@ -116,7 +123,8 @@ public final class Evaluator {
         return new JobDecision(r, outcomes);
     }
 
-    private JobPlan plan(String jobKey, Versioned<Job> job, JobDecision d, Snapshot s, JobSummary previous) {
+    private JobPlan plan(String jobKey, Versioned<Job> job, JobDecision d, Snapshot s, JobSummary previous,
+                         List<Versioned<Allocation>> allocations) {
         Reconciliation r = d.reconciliation();
         List<Compare> compares = new ArrayList<>();
         List<Op> ops = new ArrayList<>();
@@ -128,6 +136,14 @@ public final class Evaluator {
             Allocation.Builder b = a.toBuilder().setDesiredStatus(DesiredStatus.DESIRED_STOP)
                     .setClientStatus(stop.clientStatus()).setStatusMessage(stop.reason()).setModifyTime(now);
             ops.add(Op.put(keys.allocation(a.getId()), b.build().toByteArray()));
+        }
+
+        // Finished allocations past their retention leave the store (same transaction, same fencing).
+        java.time.Instant instant = clock.instant();
+        for (Versioned<Allocation> v : allocations) {
+            if (!retention.collectable(v.value(), instant)) continue;
+            compares.add(Compare.modRevision(keys.allocation(v.value().getId()), v.modRevision()));
+            ops.add(Op.delete(keys.allocation(v.value().getId())));
         }
 
         int placed = 0;
