@@ -1,5 +1,6 @@
 package dev.gantry.scheduler;
 
+import dev.gantry.scheduler.testing.InProcessScheduler;
 import dev.gantry.scheduler.testing.ScriptedAgent;
 import dev.gantry.api.v1.AgentMessage;
 import dev.gantry.api.v1.AgentServiceGrpc;
@@ -24,7 +25,6 @@ import dev.gantry.scheduler.store.MemoryStore;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
@@ -43,6 +43,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The service catalog over real gRPC on loopback, on the in-memory store, with scripted agents. */
 class EndpointsTest {
     private static final EndpointsRequest WEB = EndpointsRequest.newBuilder().setJob("web").build();
+    private InProcessScheduler cluster;
     private MemoryStore store;
     private SchedulerServer server;
     private ManagedChannel channel;
@@ -50,17 +51,16 @@ class EndpointsTest {
 
     @BeforeEach
     void start() throws Exception {
-        store = new MemoryStore();
-        server = SchedulerServer.start(store, new SchedulerServer.Config("127.0.0.1", 0, -1, "/gantry/"));
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
-        jobs = JobServiceGrpc.newBlockingStub(channel);
+        cluster = InProcessScheduler.start();
+        store = cluster.store();
+        server = cluster.server();
+        channel = cluster.channel();
+        jobs = cluster.jobs();
     }
 
     @AfterEach
     void stop() {
-        channel.shutdownNow();
-        server.close();
-        store.close();
+        cluster.close();
     }
 
     private static void report(ScriptedAgent agent, Assignment a, boolean healthy) {

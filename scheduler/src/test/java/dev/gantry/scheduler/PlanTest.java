@@ -12,11 +12,11 @@ import dev.gantry.api.v1.Task;
 import dev.gantry.scheduler.store.KeyValue;
 import dev.gantry.scheduler.store.MemoryStore;
 import dev.gantry.scheduler.store.RangeResult;
+import dev.gantry.scheduler.testing.InProcessScheduler;
 import dev.gantry.scheduler.testing.ScriptedAgent;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** `gantry plan`'s RPC: the dry run of Submit, over real gRPC on the in-memory store. */
 class PlanTest {
+    private InProcessScheduler cluster;
     private MemoryStore store;
     private SchedulerServer server;
     private ManagedChannel channel;
@@ -36,17 +37,16 @@ class PlanTest {
 
     @BeforeEach
     void start() throws Exception {
-        store = new MemoryStore();
-        server = SchedulerServer.start(store, new SchedulerServer.Config("127.0.0.1", 0, -1, "/gantry/"));
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
-        jobs = JobServiceGrpc.newBlockingStub(channel);
+        cluster = InProcessScheduler.start();
+        store = cluster.store();
+        server = cluster.server();
+        channel = cluster.channel();
+        jobs = cluster.jobs();
     }
 
     @AfterEach
     void stop() {
-        channel.shutdownNow();
-        server.close();
-        store.close();
+        cluster.close();
     }
 
     private static Job web(int count, String image) {

@@ -1,5 +1,6 @@
 package dev.gantry.scheduler;
 
+import dev.gantry.scheduler.testing.InProcessScheduler;
 import dev.gantry.scheduler.testing.ScriptedAgent;
 import dev.gantry.api.v1.AgentMessage;
 import dev.gantry.api.v1.AgentServiceGrpc;
@@ -23,7 +24,6 @@ import dev.gantry.scheduler.store.MemoryStore;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The scheduler over real gRPC on loopback, on the in-memory store, with a scripted agent. */
 class SchedulerServerTest {
+    private InProcessScheduler cluster;
     private MemoryStore store;
     private SchedulerServer server;
     private ManagedChannel channel;
@@ -46,17 +47,16 @@ class SchedulerServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        store = new MemoryStore();
-        server = SchedulerServer.start(store, new SchedulerServer.Config("127.0.0.1", 0, -1, "/gantry/"));
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
-        jobs = JobServiceGrpc.newBlockingStub(channel);
+        cluster = InProcessScheduler.start();
+        store = cluster.store();
+        server = cluster.server();
+        channel = cluster.channel();
+        jobs = cluster.jobs();
     }
 
     @AfterEach
     void stop() {
-        channel.shutdownNow();
-        server.close();
-        store.close();
+        cluster.close();
     }
 
     private static Job web(int count) {

@@ -1,14 +1,12 @@
 package dev.gantry.cli.daemons;
 
 import dev.gantry.agent.AgentDaemon;
-import dev.gantry.api.spec.Quantities;
 import dev.gantry.scheduler.SchedulerServer;
 import dev.gantry.scheduler.store.MemoryStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -25,10 +23,8 @@ public final class DevCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "7421", description = "Scheduler HTTP port (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
-    @Option(names = "--node-ttl", defaultValue = "10s", paramLabel = "DURATION",
-            description = "Mark a node down (and replace its allocations) when its agent has not been heard from "
-                    + "for this long (default: ${DEFAULT-VALUE}). At least 2s; agents are told to heartbeat every third of it.")
-    String nodeTtl;
+    @Mixin
+    NodeTtlOption ttl;
 
     @Mixin
     AgentOptions agent;
@@ -37,7 +33,7 @@ public final class DevCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MemoryStore store = new MemoryStore();
         SchedulerServer scheduler = SchedulerServer.start(store,
-                new SchedulerServer.Config(bind, port, httpPort, "/gantry/", nodeTtl()));
+                new SchedulerServer.Config(bind, port, httpPort, "/gantry/", ttl.nodeTtl()));
         String address = ("0.0.0.0".equals(bind) ? "127.0.0.1" : bind) + ":" + scheduler.grpcPort();
         if (agent.name == null) agent.name = "dev";
         AgentDaemon daemon = AgentDaemon.start(agent.config(List.of(address)), Daemons.drivers(agent.dataDir));
@@ -49,10 +45,4 @@ public final class DevCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Duration nodeTtl() {
-        var d = Quantities.parseDuration(nodeTtl);
-        Duration ttl = Duration.ofSeconds(d.getSeconds(), d.getNanos());
-        if (ttl.compareTo(Duration.ofSeconds(2)) < 0) throw new IllegalArgumentException("--node-ttl must be at least 2s, got " + nodeTtl);
-        return ttl;
-    }
 }

@@ -1,13 +1,12 @@
 package dev.gantry.cli.daemons;
 
-import dev.gantry.api.spec.Quantities;
 import dev.gantry.scheduler.SchedulerServer;
 import dev.gantry.scheduler.store.EtcdStore;
 import dev.gantry.scheduler.store.Store;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 
@@ -29,10 +28,8 @@ public final class SchedulerCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "7421", description = "HTTP port for /healthz (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
-    @Option(names = "--node-ttl", defaultValue = "10s", paramLabel = "DURATION",
-            description = "Mark a node down (and replace its allocations) when its agent has not been heard from "
-                    + "for this long (default: ${DEFAULT-VALUE}). At least 2s; agents are told to heartbeat every third of it.")
-    String nodeTtl;
+    @Mixin
+    NodeTtlOption ttl;
 
     @Option(names = "--leader-ttl", defaultValue = "5s", paramLabel = "DURATION",
             description = "Lease of the elected leader among scheduler replicas (default: ${DEFAULT-VALUE}). At least 2s. "
@@ -43,17 +40,11 @@ public final class SchedulerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Store store = EtcdStore.connect(Arrays.stream(etcd.split(",")).map(String::trim).toList());
         SchedulerServer server = SchedulerServer.start(store,
-                new SchedulerServer.Config(bind, port, httpPort, prefix, duration("--node-ttl", nodeTtl),
-                        duration("--leader-ttl", leaderTtl)));
+                new SchedulerServer.Config(bind, port, httpPort, prefix, ttl.nodeTtl(),
+                        NodeTtlOption.ttl("--leader-ttl", leaderTtl)));
         System.err.println("gantry scheduler listening on " + bind + ":" + server.grpcPort() + ", state in etcd " + etcd + prefix);
         Daemons.runUntilSignalled(server, store);
         return 0;
     }
 
-    private static Duration duration(String option, String text) {
-        var d = Quantities.parseDuration(text);
-        Duration ttl = Duration.ofSeconds(d.getSeconds(), d.getNanos());
-        if (ttl.compareTo(Duration.ofSeconds(2)) < 0) throw new IllegalArgumentException(option + " must be at least 2s, got " + text);
-        return ttl;
-    }
 }
