@@ -1,6 +1,7 @@
 package dev.gantry.scheduler;
 
 import dev.gantry.scheduler.eval.EvaluationLoop;
+import dev.gantry.scheduler.history.JobHistory;
 import dev.gantry.scheduler.eval.Evaluator;
 import dev.gantry.scheduler.leader.LeaderElection;
 import dev.gantry.scheduler.liveness.Heartbeats;
@@ -60,14 +61,20 @@ public final class SchedulerServer implements AutoCloseable {
      * {@code nodeTtl}: how long a node may go unheard before it is marked down (at least 2 s);
      * {@code leaderTtl}: the leader lease, i.e. how long a dead leader goes unreplaced (at least 2 s).
      */
-    public record Config(String bindHost, int grpcPort, int httpPort, String keyPrefix, Duration nodeTtl, Duration leaderTtl) {
+    public record Config(String bindHost, int grpcPort, int httpPort, String keyPrefix, Duration nodeTtl, Duration leaderTtl,
+                         int keepVersions) {
         public Config {
+            if (keepVersions < 1) throw new IllegalArgumentException("keep at least 1 job version, got " + keepVersions);
             if (nodeTtl.compareTo(LivenessLoop.MIN_TTL) < 0) {
                 throw new IllegalArgumentException("node TTL must be at least " + LivenessLoop.MIN_TTL.toSeconds() + "s, got " + nodeTtl);
             }
             if (leaderTtl.compareTo(LeaderElection.MIN_TTL) < 0) {
                 throw new IllegalArgumentException("leader TTL must be at least " + LeaderElection.MIN_TTL.toSeconds() + "s, got " + leaderTtl);
             }
+        }
+
+        public Config(String bindHost, int grpcPort, int httpPort, String keyPrefix, Duration nodeTtl, Duration leaderTtl) {
+            this(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, leaderTtl, JobHistory.DEFAULT_KEEP);
         }
 
         public Config(String bindHost, int grpcPort, int httpPort, String keyPrefix, Duration nodeTtl) {
@@ -83,11 +90,16 @@ public final class SchedulerServer implements AutoCloseable {
         }
 
         public Config withNodeTtl(Duration ttl) {
-            return new Config(bindHost, grpcPort, httpPort, keyPrefix, ttl, leaderTtl);
+            return new Config(bindHost, grpcPort, httpPort, keyPrefix, ttl, leaderTtl, keepVersions);
         }
 
         public Config withLeaderTtl(Duration ttl) {
-            return new Config(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, ttl);
+            return new Config(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, ttl, keepVersions);
+        }
+
+        /** How many versions of each job are kept for `gantry history` and undo. */
+        public Config withKeepVersions(int keep) {
+            return new Config(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, leaderTtl, keep);
         }
     }
 
@@ -102,6 +114,7 @@ public final class SchedulerServer implements AutoCloseable {
             throw new IOException("cannot load cluster state from the store: " + e.getMessage(), e);
         }
         Heartbeats heartbeats = new Heartbeats();
+        JobHistory history = new JobHistory(store, keys, clock, config.keepVersions());
         // The gRPC server binds first so that the leader key can name the port agents and the CLI reach.
         Server server;
         LeaderElection election;
@@ -111,7 +124,7 @@ public final class SchedulerServer implements AutoCloseable {
                 AgentServiceImpl.heartbeatIntervalFor(config.nodeTtl()));
         try {
             server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.grpcPort()))
-                    .addService(new JobServiceImpl(state, store, keys, clock))
+                    .addService(new JobServiceImpl(state, store, keys, clock, history))
                     .addService(new AllocationServiceImpl(state))
                     .addService(new NodeServiceImpl(state, store, keys, clock))
                     .addService(agents)
@@ -127,7 +140,7 @@ public final class SchedulerServer implements AutoCloseable {
         }
         election = new LeaderElection(store, keys.leader(), replicaName(config, server.getPort()), config.leaderTtl(), clock);
         loop = new EvaluationLoop(state, store, new Evaluator(keys, clock, () -> UUID.randomUUID().toString()),
-                election::isLeader, election::fence);
+                election::isLeader, election::fence).withHistory(history);
         liveness = new LivenessLoop(state, store, keys, heartbeats, config.nodeTtl(), clock, election::isLeader, election::fence);
         // A new leader evaluates at once instead of at the next periodic pass.
         election.addListener(loop::trigger);

@@ -109,12 +109,14 @@ class PlanTest {
         assertThat(same.getPlacementsList()).isEmpty();
 
         List<String> before = everything();
-        PlanResponse p = plan(web(2, "file:/web2.tar"));
+        // Replace everything at once: no surge, all may be unavailable.
+        PlanResponse p = plan(web(2, "file:/web2.tar").toBuilder().setUpdate(
+                dev.gantry.api.v1.UpdateStrategy.newBuilder().setMaxSurge("0").setMaxUnavailable("100%")).build());
         assertThat(everything()).isEqualTo(before);
         assertThat(p.getChanged()).isTrue();
         assertThat(p.getJob().getVersion()).isEqualTo(2);
         assertThat(p.getStopsList()).extracting(PlannedStop::getAllocationId).containsExactlyInAnyOrderElementsOf(old);
-        assertThat(p.getStopsList()).extracting(PlannedStop::getReason).containsOnly("replaced by job version 2");
+        assertThat(p.getStopsList()).extracting(PlannedStop::getReason).containsOnly("replaced by version 2");
         assertThat(p.getStopsList()).extracting(PlannedStop::getNodeId).containsOnly("n1");
         assertThat(p.getPlacementsList()).extracting(PlannedPlacement::getIndex).containsExactly(0, 1);
         assertThat(p.getPlacementsList()).extracting(PlannedPlacement::getNodeName).containsOnly("n1");

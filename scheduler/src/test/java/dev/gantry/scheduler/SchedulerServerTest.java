@@ -95,10 +95,14 @@ class SchedulerServerTest {
         SubmitJobResponse again = jobs.submit(SubmitJobRequest.newBuilder().setJob(web(1)).build());
         assertThat(again.getChanged()).isFalse();
         assertThat(again.getJob().getVersion()).isEqualTo(1);
-        // A change of count alone scales the same version; any other change makes a new one.
-        assertThat(jobs.submit(SubmitJobRequest.newBuilder().setJob(web(2)).build()).getJob().getVersion()).isEqualTo(1);
+        // Every change makes a new version; a change of count alone keeps the template.
+        Job scaled = jobs.submit(SubmitJobRequest.newBuilder().setJob(web(2)).build()).getJob();
+        assertThat(scaled.getVersion()).isEqualTo(2);
+        assertThat(scaled.getTemplateHash()).isEqualTo(again.getJob().getTemplateHash()).isNotEmpty();
         Job changed = web(2).toBuilder().setTasks(0, web(2).getTasks(0).toBuilder().putEnv("A", "b")).build();
-        assertThat(jobs.submit(SubmitJobRequest.newBuilder().setJob(changed).build()).getJob().getVersion()).isEqualTo(2);
+        Job v3 = jobs.submit(SubmitJobRequest.newBuilder().setJob(changed).build()).getJob();
+        assertThat(v3.getVersion()).isEqualTo(3);
+        assertThat(v3.getTemplateHash()).isNotEqualTo(scaled.getTemplateHash());
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.List;
 /** Reads one entry of {@code tasks:} and what it contains (resources, ports, checks, security). */
 final class TaskSpecReader {
   static final List<String> TASK_FIELDS = List.of("name", "driver", "image", "command", "args", "env",
-      "resources", "ports", "checks", "stop_signal", "stop_grace", "working_dir", "security");
+      "resources", "ports", "checks", "stop_signal", "stop_grace", "shutdown_delay", "working_dir", "security");
   static final List<String> RESOURCE_FIELDS = List.of("cpu", "memory", "disk");
   static final List<String> PORT_FIELDS = List.of("name", "static");
   static final List<String> CHECK_FIELDS = List.of("name", "kind", "type", "port", "path", "command",
@@ -34,6 +34,7 @@ final class TaskSpecReader {
     t.eachMapping("checks", CHECK_FIELDS, c -> task.addChecks(check(c)));
     t.string("stop_signal").ifPresent(task::setStopSignal);
     t.duration("stop_grace").ifPresent(task::setStopGrace);
+    t.duration("shutdown_delay").ifPresent(task::setShutdownDelay);
     t.string("working_dir").ifPresent(task::setWorkingDir);
     t.mapping("security", SECURITY_FIELDS).ifPresent(s -> task.setSecurity(security(s)));
     return task.build();

@@ -89,6 +89,9 @@ final class TaskValidator {
     if (task.hasStopGrace()) {
       problems.requireDuration(field(path, "stop_grace"), task.getStopGrace());
     }
+    if (task.hasShutdownDelay()) {
+      problems.requireDuration(field(path, "shutdown_delay"), task.getShutdownDelay());
+    }
     if (!task.getWorkingDir().isEmpty() && !task.getWorkingDir().startsWith("/")) {
       problems.add(field(path, "working_dir"), Quoted.of(task.getWorkingDir()) + " is not an absolute path");
     }

@@ -1,7 +1,11 @@
 package dev.gantry.scheduler.eval;
 
+import dev.gantry.api.v1.DeploymentStatus;
+import dev.gantry.scheduler.history.JobHistory;
+import dev.gantry.scheduler.rollout.DeploymentTracker;
 import dev.gantry.scheduler.state.ClusterState;
 import dev.gantry.scheduler.store.Compare;
+import dev.gantry.scheduler.store.Op;
 import dev.gantry.scheduler.store.Store;
 import dev.gantry.scheduler.store.TxnResult;
 import org.slf4j.Logger;
@@ -27,6 +31,8 @@ public final class EvaluationLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EvaluationLoop.class);
     private static final long RETRY_MILLIS = 250;
     private static final long PERIODIC_MILLIS = 5_000;
+    /** While a rollout runs, health turns with time alone (min_healthy_time, deadlines): look again this often. */
+    private static final long ROLLOUT_MILLIS = 500;
 
     private final ClusterState state;
     private final Store store;
@@ -39,6 +45,7 @@ public final class EvaluationLoop implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean pending = new AtomicBoolean();
+    private volatile JobHistory history;
 
     /** A loop without fencing, for a single replica that always leads. */
     public EvaluationLoop(ClusterState state, Store store, Evaluator evaluator, BooleanSupplier isLeader) {
@@ -53,6 +60,12 @@ public final class EvaluationLoop implements AutoCloseable {
         this.evaluator = evaluator;
         this.isLeader = isLeader;
         this.fence = fence;
+    }
+
+    /** Enables automatic rollbacks, which redeploy a kept version through {@code history}. */
+    public EvaluationLoop withHistory(JobHistory history) {
+        this.history = history;
+        return this;
     }
 
     public void start() {
@@ -77,13 +90,19 @@ public final class EvaluationLoop implements AutoCloseable {
         pending.set(false);
         if (!isLeader.getAsBoolean()) return;
         try {
-            List<JobPlan> plans = evaluator.evaluate(state.snapshot());
+            var snapshot = state.snapshot();
+            List<JobPlan> plans = evaluator.evaluate(snapshot);
             boolean conflict = false;
             long lastRevision = 0;
             for (JobPlan plan : plans) {
+                if (plan.ops().isEmpty()) {
+                    if (plan.revert() != null) lastRevision = Math.max(lastRevision, revert(plan.revert()));
+                    continue;
+                }
                 TxnResult r = store.txn(fenced(plan.compares()), plan.ops(), List.of()).get(10, TimeUnit.SECONDS);
                 if (r.succeeded()) {
                     lastRevision = r.revision();
+                    if (plan.revert() != null) lastRevision = Math.max(lastRevision, revert(plan.revert()));
                     if (plan.placed() > 0 || plan.stopped() > 0) {
                         log.info("job {}: placed {}, stopped {}{}", plan.jobKey(), plan.placed(), plan.stopped(),
                                 plan.unplaced() > 0 ? ", " + plan.unplaced() + " could not be placed" : "");
@@ -98,12 +117,39 @@ public final class EvaluationLoop implements AutoCloseable {
                 state.awaitRevision(lastRevision).get(10, TimeUnit.SECONDS);
             }
             if (conflict) executor.schedule(this::trigger, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            else if (snapshot.deployments().values().stream().anyMatch(d -> !DeploymentTracker.terminal(d.value().getStatus())
+                    || d.value().getRevertTo() != 0 && d.value().getRollbackVersion() == 0)) {
+                executor.schedule(this::trigger, ROLLOUT_MILLIS, TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             log.warn("evaluation failed: {}; retrying", e.toString());
             executor.schedule(this::trigger, RETRY_MILLIS * 4, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Carries out an automatic rollback; returns the revision written, or 0. */
+    private long revert(JobPlan.Revert r) throws Exception {
+        JobHistory h = history;
+        if (h == null) return 0;
+        String key = h.keys().deployment(r.namespace(), r.name(), r.from());
+        var deployment = state.snapshot().deployments().get(dev.gantry.scheduler.state.Snapshot.jobKey(r.namespace(), r.name()));
+        if (deployment == null || deployment.modRevision() != r.deploymentRevision()) return 0;
+        var result = h.redeploy(r.namespace(), r.name(), r.to(), r.from(),
+                "automatic rollback of version " + r.from() + " to version " + r.to(),
+                next -> List.of(Op.put(key, deployment.value().toBuilder()
+                        .setStatus(DeploymentStatus.DEPLOYMENT_ROLLED_BACK).setRollbackVersion(next.getVersion())
+                        .setStatusDescription(r.reason() + "; rolled back to version " + r.to()
+                                + " (now running as version " + next.getVersion() + ")")
+                        .build().toByteArray())),
+                fenced(List.of(Compare.modRevision(key, r.deploymentRevision()))));
+        if (result.written()) {
+            log.info("job {}/{}: version {} failed ({}); rolled back to version {} as version {}", r.namespace(), r.name(),
+                    r.from(), r.reason(), r.to(), result.value().map(j -> j.getVersion()).orElse(0L));
+            return result.revision();
+        }
+        return 0;
     }
 
     private List<Compare> fenced(List<Compare> compares) {

@@ -67,12 +67,15 @@ public final class Evaluator {
         // Stopping allocations keep holding their node's resources until their agent reports
         // them ended (their containers still run); only then can others use them.
         Map<String, Reconciliation> decisions = new TreeMap<>();
+        Map<String, Rollout> rollouts = new TreeMap<>();
         for (String jobKey : jobKeys) {
             Versioned<Job> job = s.jobs().get(jobKey);
-            List<Versioned<Allocation>> allocs = byJob.getOrDefault(jobKey, List.of());
-            Reconciliation r = Reconciler.reconcile(job == null ? null : job.value(),
-                    allocs.stream().map(Versioned::value).toList(), nodes, clock.instant());
+            List<Allocation> allocs = byJob.getOrDefault(jobKey, List.of()).stream().map(Versioned::value).toList();
+            Rollout rollout = Rollout.observe(job == null ? null : job.value(), s.deployments().get(jobKey), allocs, clock.instant());
+            Reconciliation r = Reconciler.reconcile(job == null ? null : job.value(), rollout.deployment(), allocs, nodes,
+                    clock.instant());
             decisions.put(jobKey, r);
+            rollouts.put(jobKey, r.stepped() ? rollout.stepped(clock.instant()) : rollout);
         }
 
         List<JobPlan> plans = new ArrayList<>();
@@ -81,7 +84,7 @@ public final class Evaluator {
             Versioned<Job> job = s.jobs().get(jobKey);
             JobSummary previous = s.unplaced().get(jobKey);
             JobDecision d = place(job, e.getValue(), table);
-            JobPlan plan = plan(jobKey, job, d, s, previous, byJob.getOrDefault(jobKey, List.of()));
+            JobPlan plan = plan(jobKey, job, d, s, previous, byJob.getOrDefault(jobKey, List.of()), rollouts.get(jobKey));
             if (plan != null) plans.add(plan);
         }
         return plans;
@@ -95,9 +98,12 @@ public final class Evaluator {
      */
     public JobDecision decide(Snapshot s, String namespace, String name) {
         Map<String, Node> nodes = nodes(s);
-        Versioned<Job> job = s.jobs().get(Snapshot.jobKey(namespace, name));
-        Reconciliation r = Reconciler.reconcile(job == null ? null : job.value(),
-                s.allocationsOf(namespace, name), nodes, clock.instant());
+        String jobKey = Snapshot.jobKey(namespace, name);
+        Versioned<Job> job = s.jobs().get(jobKey);
+        List<Allocation> allocs = s.allocationsOf(namespace, name);
+        Rollout rollout = Rollout.observe(job == null ? null : job.value(), s.deployments().get(jobKey), allocs, clock.instant());
+        Reconciliation r = Reconciler.reconcile(job == null ? null : job.value(), rollout.deployment(), allocs, nodes,
+                clock.instant());
         return place(job, r, table(nodes, s));
     }
 
@@ -124,7 +130,7 @@ public final class Evaluator {
     }
 
     private JobPlan plan(String jobKey, Versioned<Job> job, JobDecision d, Snapshot s, JobSummary previous,
-                         List<Versioned<Allocation>> allocations) {
+                         List<Versioned<Allocation>> allocations, Rollout rollout) {
         Reconciliation r = d.reconciliation();
         List<Compare> compares = new ArrayList<>();
         List<Op> ops = new ArrayList<>();
@@ -137,6 +143,14 @@ public final class Evaluator {
                     .setClientStatus(stop.clientStatus()).setStatusMessage(stop.reason()).setModifyTime(now);
             ops.add(Op.put(keys.allocation(a.getId()), b.build().toByteArray()));
         }
+
+        // Replicas that already run the job's template move to its version without a restart.
+        for (Allocation a : r.retag()) {
+            compares.add(Compare.modRevision(keys.allocation(a.getId()), s.allocations().get(a.getId()).modRevision()));
+            ops.add(Op.put(keys.allocation(a.getId()), a.toBuilder().setJobVersion(job.value().getVersion())
+                    .setTemplateHash(job.value().getTemplateHash()).setModifyTime(now).build().toByteArray()));
+        }
+        rollout.writes(keys, compares, ops);
 
         // Finished allocations past their retention leave the store (same transaction, same fencing).
         java.time.Instant instant = clock.instant();
@@ -170,6 +184,8 @@ public final class Evaluator {
                         .setClientStatus(ClientStatus.CLIENT_PENDING)
                         .addAllPorts(out.ports())
                         .setResources(JobResources.of(job.value()))
+                        .setTemplateHash(job.value().getTemplateHash())
+                        .setCanary(p.canary())
                         .setCreateTime(now)
                         .setModifyTime(now);
                 job.value().getTasksList().forEach(t -> a.putTaskStates(t.getName(),
@@ -189,9 +205,10 @@ public final class Evaluator {
             ops.add(Op.delete(keys.unplaced(nsName[0], nsName[1])));
         }
 
-        if (ops.isEmpty()) return null;
+        JobPlan.Revert revert = rollout.revert();
+        if (ops.isEmpty() && revert == null) return null;
         if (job != null) compares.add(Compare.modRevision(keys.job(nsName[0], nsName[1]), job.modRevision()));
         else compares.add(Compare.absent(keys.job(nsName[0], nsName[1])));
-        return new JobPlan(jobKey, compares, ops, placed, r.stop().size(), unplaced);
+        return new JobPlan(jobKey, compares, ops, placed, r.stop().size(), unplaced, revert);
     }
 }

@@ -2,40 +2,62 @@ package dev.gantry.scheduler.reconcile;
 
 import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.ClientStatus;
+import dev.gantry.api.v1.Deployment;
 import dev.gantry.api.v1.DesiredStatus;
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.Node;
 import dev.gantry.api.v1.NodeStatus;
+import dev.gantry.scheduler.rollout.ReplicaHealth;
+import dev.gantry.scheduler.rollout.RolloutGate;
+import dev.gantry.scheduler.rollout.Templates;
+import dev.gantry.scheduler.rollout.UpdatePolicy;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Keeps {@code count} live allocations of a job, one per replica index (after Nomad's
- * AllocReconciler, reduced to what a service job needs today). A pure function: the same
- * inputs give the same decisions, and applying them then reconciling again gives nothing to
- * do (idempotent). The current time is an input, for drain deadlines.
+ * Keeps {@code count} live allocations of a job, one per replica index, and rolls outdated
+ * ones over to the job's template under its update strategy (after Nomad's AllocReconciler
+ * and Kubernetes' rolling update). A pure function: the same inputs give the same decisions,
+ * and applying them then reconciling again gives nothing to do (idempotent). The current time
+ * is an input, for drain deadlines and replica health.
  *
  * <p>Rules, in order: a stopped job stops everything; an allocation whose node is down or
  * unknown is lost and replaced; one that gave up under its restart policy is stopped and
- * replaced elsewhere if possible; one of an older job version is replaced (a destructive
- * update until rollouts exist); indexes at or above {@code count} are stopped. What is left
- * is settled per replica index by {@link ReplicaSlot}: a duplicate keeps the oldest, and a
- * replica on a draining node migrates (see {@link Migration}).
+ * replaced elsewhere if possible; indexes at or above {@code count} are stopped. Of the rest,
+ * those running the job's template are current (moved to the current version in place if
+ * older), the others outdated. Current ones are settled per index by {@link ReplicaSlot}: a
+ * duplicate keeps the oldest, and a replica on a draining node migrates ({@link Migration}).
+ *
+ * <p>Rollout: an index with only an outdated replica is replaced while the deployment allows
+ * ({@link RolloutGate}): first {@code canary} extra replicas beside the outdated ones until
+ * promotion; then, per index, a new replica beside the old one while the surge budget lasts
+ * (the old one stops once the new one is healthy), or the old one stopped and replaced at
+ * once while the unavailability budget lasts. A missing index is placed at once, rollout or not.
  */
 public final class Reconciler {
 
     private Reconciler() {
     }
 
+    /** Reconcile without a deployment record: a rollout proceeds as if it had just started. */
     public static Reconciliation reconcile(Job job, List<Allocation> allocations, Map<String, Node> nodes, Instant now) {
+        return reconcile(job, null, allocations, nodes, now);
+    }
+
+    public static Reconciliation reconcile(Job job, Deployment deployment, List<Allocation> allocations,
+                                           Map<String, Node> nodes, Instant now) {
         List<Reconciliation.Stop> stop = new ArrayList<>();
-        Map<Integer, List<Allocation>> byIndex = new TreeMap<>();
+        Map<Integer, List<Allocation>> current = new TreeMap<>();
+        Map<Integer, List<Allocation>> outdated = new TreeMap<>();
+        List<Allocation> retag = new ArrayList<>();
         Map<Integer, String> avoid = new HashMap<>();
 
         List<Allocation> live = allocations.stream()
@@ -54,34 +76,104 @@ public final class Reconciler {
             } else if (a.getClientStatus() == ClientStatus.CLIENT_FAILED) {
                 stop.add(new Reconciliation.Stop(a, a.getClientStatus(), "failed; rescheduling"));
                 avoid.put(a.getIndex(), a.getNodeId());
-            } else if (a.getJobVersion() != job.getVersion()) {
-                stop.add(new Reconciliation.Stop(a, a.getClientStatus(), "replaced by job version " + job.getVersion()));
             } else if (a.getIndex() >= job.getCount()) {
                 stop.add(new Reconciliation.Stop(a, a.getClientStatus(), "scaled down"));
+            } else if (Templates.current(a, job)) {
+                current.computeIfAbsent(a.getIndex(), i -> new ArrayList<>()).add(a);
+                if (a.getJobVersion() != job.getVersion()) retag.add(a);
             } else {
-                byIndex.computeIfAbsent(a.getIndex(), i -> new ArrayList<>()).add(a);
+                outdated.computeIfAbsent(a.getIndex(), i -> new ArrayList<>()).add(a);
             }
         }
 
-        List<Reconciliation.Placement> place = new ArrayList<>();
         if (job == null || job.getStopped()) return new Reconciliation(List.of(), List.copyOf(stop));
 
+        UpdatePolicy policy = UpdatePolicy.of(job);
+        RolloutGate gate = RolloutGate.of(deployment, policy, !outdated.isEmpty(), now);
+        List<Reconciliation.Placement> place = new ArrayList<>();
         Migration migration = new Migration(Migration.MAX_PARALLEL);
         Map<Integer, ReplicaSlot> slots = new TreeMap<>();
-        byIndex.forEach((index, candidates) -> slots.put(index, ReplicaSlot.settle(candidates, nodes, now)));
+        current.forEach((index, candidates) -> slots.put(index, ReplicaSlot.settle(candidates, nodes, now)));
         slots.values().forEach(slot -> {
             stop.addAll(slot.stop());
             if (slot.migrating()) migration.inFlight();
         });
+
+        List<Integer> toReplace = new ArrayList<>();
+        int canaries = 0;
         for (int i = 0; i < job.getCount(); i++) {
             ReplicaSlot slot = slots.get(i);
+            List<Allocation> old = outdated.getOrDefault(i, List.of());
             if (slot == null || slot.needsPlacement()) {
-                place.add(new Reconciliation.Placement(i, avoid.getOrDefault(i, "")));
-            } else if (slot.needsMigration() && migration.tryStart()) {
+                if (old.isEmpty()) place.add(new Reconciliation.Placement(i, avoid.getOrDefault(i, "")));
+                else toReplace.add(i);
+                continue;
+            }
+            if (slot.needsMigration() && migration.tryStart()) {
                 // A node a replacement just failed on is worth avoiding; the draining one is ineligible anyway.
                 place.add(new Reconciliation.Placement(i, avoid.getOrDefault(i, slot.drainingNode())));
             }
+            Allocation successor = slot.kept();
+            boolean heldCanary = successor != null && gate.holds(successor);
+            if (heldCanary) canaries++;
+            if (!old.isEmpty() && successor != null && !heldCanary && ReplicaHealth.healthy(successor, policy, now)) {
+                old.forEach(a -> stop.add(new Reconciliation.Stop(a, a.getClientStatus(),
+                        "replaced by version " + job.getVersion())));
+            }
         }
-        return new Reconciliation(List.copyOf(place), List.copyOf(stop));
+
+        boolean stepped = false;
+        if (gate.mayStep() && !toReplace.isEmpty()) {
+            if (gate.canaryPhase()) {
+                for (int k = 0; k < toReplace.size() && canaries < gate.canaries(); k++, canaries++) {
+                    place.add(new Reconciliation.Placement(toReplace.get(k), "", true));
+                    stepped = true;
+                }
+            } else {
+                stepped = roll(job, policy, toReplace, slots, outdated, stop, place);
+            }
+        }
+
+        Set<String> stopping = new HashSet<>();
+        stop.forEach(s -> stopping.add(s.allocation().getId()));
+        retag.removeIf(a -> stopping.contains(a.getId()));
+        return new Reconciliation(List.copyOf(place), List.copyOf(stop), List.copyOf(retag), stepped);
+    }
+
+    /** Replaces outdated replicas within the surge and unavailability budgets; true if any was. */
+    private static boolean roll(Job job, UpdatePolicy policy, List<Integer> toReplace, Map<Integer, ReplicaSlot> slots,
+                                Map<Integer, List<Allocation>> outdated, List<Reconciliation.Stop> stop,
+                                List<Reconciliation.Placement> place) {
+        Set<String> stopping = new HashSet<>();
+        stop.forEach(s -> stopping.add(s.allocation().getId()));
+        int alive = 0;
+        int unavailable = 0;
+        for (int i = 0; i < job.getCount(); i++) {
+            List<Allocation> atIndex = new ArrayList<>(outdated.getOrDefault(i, List.of()));
+            ReplicaSlot slot = slots.get(i);
+            if (slot != null && slot.kept() != null) atIndex.add(slot.kept());
+            if (slot != null && slot.predecessor() != null) atIndex.add(slot.predecessor());
+            atIndex.removeIf(a -> stopping.contains(a.getId()));
+            alive += atIndex.size();
+            if (atIndex.stream().noneMatch(ReplicaHealth::ready)) unavailable++;
+        }
+        int surgeRoom = job.getCount() + policy.maxSurge() - alive;
+        boolean stepped = false;
+        for (int i : toReplace) {
+            List<Allocation> old = outdated.get(i);
+            boolean serving = old.stream().anyMatch(ReplicaHealth::ready);
+            if (surgeRoom > 0) {
+                surgeRoom--;     // the old replica serves until the new one is healthy
+            } else if (!serving || unavailable < policy.maxUnavailable()) {
+                if (serving) unavailable++;
+                old.forEach(a -> stop.add(new Reconciliation.Stop(a, a.getClientStatus(),
+                        "replaced by version " + job.getVersion())));
+            } else {
+                continue;
+            }
+            place.add(new Reconciliation.Placement(i, ""));
+            stepped = true;
+        }
+        return stepped;
     }
 }

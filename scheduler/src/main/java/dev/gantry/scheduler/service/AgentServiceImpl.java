@@ -10,6 +10,7 @@ import dev.gantry.api.v1.NodeStatus;
 import dev.gantry.api.v1.Registered;
 import dev.gantry.api.v1.SchedulerMessage;
 import dev.gantry.scheduler.liveness.Heartbeats;
+import dev.gantry.scheduler.rollout.ReplicaHealth;
 import dev.gantry.scheduler.state.AtomicUpdate;
 import dev.gantry.scheduler.state.ClusterState;
 import dev.gantry.scheduler.state.Keys;
@@ -201,6 +202,9 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
                     .putAllTaskStates(u.getTaskStatesMap())
                     .setModifyTime(Timestamps.fromMillis(clock.millis()));
             if (!u.getMessage().isEmpty()) b.setStatusMessage(u.getMessage());
+            // Rollouts judge health by how long a replica has been ready without a break.
+            if (!ReplicaHealth.ready(b.build())) b.clearHealthySince();
+            else if (!b.hasHealthySince()) b.setHealthySince(Timestamps.fromMillis(clock.millis()));
             Allocation next = b.build();
             return next.equals(current.get().toBuilder().setModifyTime(next.getModifyTime()).build())
                     ? Optional.empty() : Optional.of(next);

@@ -1,13 +1,11 @@
 package dev.gantry.scheduler.service;
 
 import dev.gantry.api.v1.Allocation;
-import dev.gantry.api.v1.ClientStatus;
-import dev.gantry.api.v1.DesiredStatus;
 import dev.gantry.api.v1.Endpoint;
 import dev.gantry.api.v1.EndpointsResponse;
 import dev.gantry.api.v1.Node;
 import dev.gantry.api.v1.NodeStatus;
-import dev.gantry.api.v1.TaskState;
+import dev.gantry.scheduler.rollout.ReplicaHealth;
 import dev.gantry.scheduler.state.Snapshot;
 import dev.gantry.scheduler.state.Versioned;
 
@@ -39,8 +37,7 @@ final class EndpointCatalog {
     }
 
     static boolean ready(Allocation a) {
-        return a.getDesiredStatus() == DesiredStatus.DESIRED_RUN && a.getClientStatus() == ClientStatus.CLIENT_RUNNING
-                && a.getTaskStatesCount() > 0 && a.getTaskStatesMap().values().stream().allMatch(TaskState::getHealthy);
+        return ReplicaHealth.ready(a);
     }
 
     /** The host of the agent's "host:port" address (tasks use the host network, so they listen there too). */

@@ -4,7 +4,16 @@ import com.google.protobuf.util.Timestamps;
 import dev.gantry.api.spec.FieldError;
 import dev.gantry.api.spec.JobDefaults;
 import dev.gantry.api.spec.JobValidator;
+import dev.gantry.api.v1.Deployment;
 import dev.gantry.api.v1.EndpointsRequest;
+import dev.gantry.api.v1.HistoryRequest;
+import dev.gantry.api.v1.HistoryResponse;
+import dev.gantry.api.v1.RolloutRequest;
+import dev.gantry.api.v1.RolloutView;
+import dev.gantry.api.v1.UndoRequest;
+import dev.gantry.scheduler.history.JobHistory;
+import dev.gantry.scheduler.rollout.DeploymentTracker;
+import dev.gantry.scheduler.store.KeyValue;
 import dev.gantry.api.v1.EndpointsResponse;
 import dev.gantry.api.v1.GetJobRequest;
 import dev.gantry.api.v1.Job;
@@ -46,11 +55,14 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     private final EndpointWatches endpointWatches;
     private final Planner planner;
 
-    public JobServiceImpl(ClusterState state, Store store, Keys keys, Clock clock) {
+    private final JobHistory history;
+
+    public JobServiceImpl(ClusterState state, Store store, Keys keys, Clock clock, JobHistory history) {
         this.state = state;
         this.store = store;
         this.keys = keys;
         this.clock = clock;
+        this.history = history;
         this.endpointWatches = new EndpointWatches(state);
         this.planner = new Planner(keys, clock);
     }
@@ -59,8 +71,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     public void submit(SubmitJobRequest request, StreamObserver<SubmitJobResponse> out) {
         Rpc.unary(out, () -> {
             Job spec = validated(request.getJob());
-            var result = AtomicUpdate.apply(store, keys.job(spec.getNamespace(), spec.getName()), Job.parser(),
-                    current -> next(current, spec));
+            var result = history.submit(spec);
             state.awaitRevision(result.revision()).get(10, TimeUnit.SECONDS);
             return SubmitJobResponse.newBuilder().setJob(result.value().orElseThrow()).setChanged(result.written()).build();
         });
@@ -74,7 +85,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
             Snapshot s = state.snapshot();
             Optional<Job> current = Optional.ofNullable(s.jobs().get(Snapshot.jobKey(spec.getNamespace(), spec.getName())))
                     .map(Versioned::value);
-            Optional<Job> next = next(current, spec);
+            Optional<Job> next = history.next(current, spec, "");
             return planner.plan(s, next.orElseGet(current::orElseThrow), next.isPresent());
         });
     }
@@ -88,21 +99,111 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
                     : errors.size() + " problems in job spec:\n"
                     + errors.stream().map(FieldError::toString).collect(Collectors.joining("\n"))).asRuntimeException();
         }
-        return JobSpecs.withoutServerFields(submitted);
+        return JobHistory.withoutServerFields(submitted);
     }
 
-    /** The job to store over {@code current}, or empty when the spec is already what runs. */
-    private Optional<Job> next(Optional<Job> current, Job spec) {
-        if (current.isPresent() && !current.get().getStopped()
-                && JobSpecs.withoutServerFields(current.get()).equals(spec)) {
-            return Optional.empty();
+    @Override
+    public void rollout(RolloutRequest request, StreamObserver<RolloutView> out) {
+        Rpc.unary(out, () -> rolloutView(request));
+    }
+
+    @Override
+    public void pauseRollout(RolloutRequest request, StreamObserver<RolloutView> out) {
+        Rpc.unary(out, () -> changeRollout(request, "pause", d -> d.getPaused() ? null : d.toBuilder().setPaused(true)));
+    }
+
+    @Override
+    public void resumeRollout(RolloutRequest request, StreamObserver<RolloutView> out) {
+        Rpc.unary(out, () -> changeRollout(request, "resume", d -> d.getPaused() ? d.toBuilder().setPaused(false) : null));
+    }
+
+    @Override
+    public void promoteRollout(RolloutRequest request, StreamObserver<RolloutView> out) {
+        Rpc.unary(out, () -> changeRollout(request, "promote", d -> {
+            if (d.getDesiredCanaries() == 0) {
+                throw Status.FAILED_PRECONDITION.withDescription("the rollout of version " + d.getJobVersion()
+                        + " has no canaries to promote").asRuntimeException();
+            }
+            return d.getPromoted() ? null : d.toBuilder().setPromoted(true);
+        }));
+    }
+
+    @Override
+    public void history(HistoryRequest request, StreamObserver<HistoryResponse> out) {
+        Rpc.unary(out, () -> {
+            String ns = request.getNamespace().isEmpty() ? "default" : request.getNamespace();
+            requireJob(state.snapshot(), ns, request.getJob());
+            return HistoryResponse.newBuilder().addAllVersions(history.list(ns, request.getJob())).build();
+        });
+    }
+
+    /** Undo: the version before the current one unless {@code to_version} names another kept one. */
+    @Override
+    public void undo(UndoRequest request, StreamObserver<SubmitJobResponse> out) {
+        Rpc.unary(out, () -> {
+            String ns = request.getNamespace().isEmpty() ? "default" : request.getNamespace();
+            Job current = requireJob(state.snapshot(), ns, request.getJob());
+            long to = request.getToVersion() != 0 ? request.getToVersion() : current.getVersion() - 1;
+            if (to < 1 || to >= current.getVersion()) {
+                throw Status.FAILED_PRECONDITION.withDescription(request.getToVersion() == 0
+                        ? "job " + ns + "/" + request.getJob() + " has no version before " + current.getVersion()
+                        : "cannot undo to version " + to + ": job " + ns + "/" + request.getJob() + " is at version "
+                        + current.getVersion() + "; name an earlier one").asRuntimeException();
+            }
+            var result = history.redeploy(ns, request.getJob(), to, 0, "undo to version " + to, next -> List.of(), List.of());
+            state.awaitRevision(result.revision()).get(10, TimeUnit.SECONDS);
+            return SubmitJobResponse.newBuilder().setJob(result.value().orElseThrow()).setChanged(result.written()).build();
+        });
+    }
+
+    private RolloutView rolloutView(RolloutRequest request) throws Exception {
+        String ns = request.getNamespace().isEmpty() ? "default" : request.getNamespace();
+        Snapshot s = state.snapshot();
+        Job job = requireJob(s, ns, request.getJob());
+        Versioned<Deployment> latest = s.deployments().get(Snapshot.jobKey(ns, request.getJob()));
+        Deployment d;
+        if (request.getVersion() == 0 || (latest != null && latest.value().getJobVersion() == request.getVersion())) {
+            if (latest == null) throw Rpc.notFound("job " + ns + "/" + request.getJob() + " has no rollout yet");
+            d = latest.value();
+        } else {
+            Optional<KeyValue> kv = store.get(keys.deployment(ns, request.getJob(), request.getVersion())).get(10, TimeUnit.SECONDS);
+            if (kv.isEmpty()) {
+                throw Rpc.notFound("no rollout of version " + request.getVersion() + " of job " + ns + "/" + request.getJob()
+                        + (request.getVersion() <= job.getVersion() ? " is kept (yet)" : ": the job is at version " + job.getVersion()));
+            }
+            d = Deployment.parseFrom(kv.get().value());
         }
-        // The version names what runs: a change of count alone scales, it does not redeploy.
-        boolean countOnly = current.isPresent() && JobSpecs.withoutServerFields(current.get()).toBuilder()
-                .setCount(spec.getCount()).build().equals(spec);
-        long version = current.map(j -> countOnly ? j.getVersion() : j.getVersion() + 1).orElse(1L);
-        return Optional.of(spec.toBuilder().setVersion(version)
-                .setSubmitTime(Timestamps.fromMillis(clock.millis())).build());
+        return RolloutView.newBuilder().setDeployment(d).setCurrentVersion(job.getVersion()).build();
+    }
+
+    /** Read-modify-write of the latest rollout; {@code change} returns null to leave it as it is. */
+    private RolloutView changeRollout(RolloutRequest request, String verb,
+                                      java.util.function.Function<Deployment, Deployment.Builder> change) throws Exception {
+        String ns = request.getNamespace().isEmpty() ? "default" : request.getNamespace();
+        Snapshot s = state.snapshot();
+        requireJob(s, ns, request.getJob());
+        Versioned<Deployment> latest = s.deployments().get(Snapshot.jobKey(ns, request.getJob()));
+        if (latest == null) throw Rpc.notFound("job " + ns + "/" + request.getJob() + " has no rollout to " + verb);
+        long version = request.getVersion() != 0 ? request.getVersion() : latest.value().getJobVersion();
+        var result = AtomicUpdate.apply(store, keys.deployment(ns, request.getJob(), version), Deployment.parser(), current -> {
+            if (current.isEmpty()) throw Rpc.notFound("no rollout of version " + version + " of job " + ns + "/" + request.getJob());
+            if (DeploymentTracker.terminal(current.get().getStatus())) {
+                throw Status.FAILED_PRECONDITION.withDescription("cannot " + verb + " the rollout of version " + version
+                        + ": it has ended (" + current.get().getStatus().name().replace("DEPLOYMENT_", "").toLowerCase()
+                        + ": " + current.get().getStatusDescription() + ")").asRuntimeException();
+            }
+            Deployment.Builder next = change.apply(current.get());
+            return next == null ? Optional.empty()
+                    : Optional.of(next.setModifyTime(Timestamps.fromMillis(clock.millis())).build());
+        });
+        state.awaitRevision(result.revision()).get(10, TimeUnit.SECONDS);
+        return rolloutView(request.toBuilder().setVersion(version).build());
+    }
+
+    private static Job requireJob(Snapshot s, String ns, String name) {
+        Versioned<Job> job = s.jobs().get(Snapshot.jobKey(ns, name));
+        if (job == null) throw Rpc.notFound("job " + ns + "/" + name + " not found");
+        return job.value();
     }
 
     @Override
@@ -172,7 +273,10 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
                 .sorted(Comparator.comparingInt(dev.gantry.api.v1.Allocation::getIndex)
                         .thenComparing(a -> a.getCreateTime().getSeconds()))
                 .toList();
-        return JobStatusView.newBuilder().setJob(job).addAllAllocations(allocs)
+        Versioned<Deployment> deployment = s.deployments().get(Snapshot.jobKey(job.getNamespace(), job.getName()));
+        JobStatusView.Builder b = JobStatusView.newBuilder();
+        if (deployment != null) b.setDeployment(deployment.value());
+        return b.setJob(job).addAllAllocations(allocs)
                 .setSummary(JobSummaries.of(job, allocs, s.unplaced().get(Snapshot.jobKey(job.getNamespace(), job.getName()))))
                 .build();
     }

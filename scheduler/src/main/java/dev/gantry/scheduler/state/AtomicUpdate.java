@@ -9,6 +9,7 @@ import dev.gantry.scheduler.store.Op;
 import dev.gantry.scheduler.store.Store;
 import dev.gantry.scheduler.store.TxnResult;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -34,6 +35,18 @@ public final class AtomicUpdate {
     public static <T extends Message> Result<T> apply(Store store, String key, Parser<T> parser,
                                                       Function<Optional<T>, Optional<T>> change)
             throws InterruptedException, ExecutionException, TimeoutException {
+        return apply(store, key, parser, change, next -> List.of(), List.of());
+    }
+
+    /**
+     * As above, and in the same transaction: {@code alsoWrite} (derived from the new value) and
+     * {@code alsoCompare} (for example a leader's fence). A failed extra compare is retried like
+     * a conflict on the key.
+     */
+    public static <T extends Message> Result<T> apply(Store store, String key, Parser<T> parser,
+                                                      Function<Optional<T>, Optional<T>> change,
+                                                      Function<T, List<Op>> alsoWrite, List<Compare> alsoCompare)
+            throws InterruptedException, ExecutionException, TimeoutException {
         for (int i = 0; i < ATTEMPTS; i++) {
             Optional<KeyValue> kv = store.get(key).get(10, TimeUnit.SECONDS);
             Optional<T> current;
@@ -45,8 +58,11 @@ public final class AtomicUpdate {
             Optional<T> next = change.apply(current);
             if (next.isEmpty()) return new Result<>(current, kv.map(KeyValue::modRevision).orElse(0L), false);
             long rev = kv.map(KeyValue::modRevision).orElse(0L);
-            TxnResult r = store.txn(List.of(Compare.modRevision(key, rev)),
-                    List.of(Op.put(key, next.get().toByteArray())), List.of()).get(10, TimeUnit.SECONDS);
+            List<Compare> compares = new ArrayList<>(alsoCompare);
+            compares.add(Compare.modRevision(key, rev));
+            List<Op> ops = new ArrayList<>(alsoWrite.apply(next.get()));
+            ops.add(Op.put(key, next.get().toByteArray()));
+            TxnResult r = store.txn(compares, ops, List.of()).get(10, TimeUnit.SECONDS);
             if (r.succeeded()) return new Result<>(next, r.revision(), true);
         }
         throw new ExecutionException("too much contention updating " + key, null);

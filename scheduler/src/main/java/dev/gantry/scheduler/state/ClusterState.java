@@ -2,6 +2,7 @@ package dev.gantry.scheduler.state;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.gantry.api.v1.Allocation;
+import dev.gantry.api.v1.Deployment;
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.JobSummary;
 import dev.gantry.api.v1.Node;
@@ -40,6 +41,7 @@ public final class ClusterState implements AutoCloseable {
     private final Map<String, Versioned<Allocation>> allocations = new HashMap<>();
     private final Map<String, Versioned<Node>> nodes = new HashMap<>();
     private final Map<String, JobSummary> unplaced = new HashMap<>();
+    private final Map<String, Versioned<Deployment>> deployments = new HashMap<>();
     private long revision;
     private Watcher watcher;
     private volatile boolean closed;
@@ -64,6 +66,7 @@ public final class ClusterState implements AutoCloseable {
             allocations.clear();
             nodes.clear();
             unplaced.clear();
+            deployments.clear();
             for (KeyValue kv : range.kvs()) {
                 apply(kv, false);
             }
@@ -124,6 +127,17 @@ public final class ClusterState implements AutoCloseable {
                 String id = key.substring(keys.unplaced().length());
                 if (deleted) unplaced.remove(id);
                 else unplaced.put(id, JobSummary.parseFrom(kv.value()));
+            } else if (key.startsWith(keys.deployments()) && !deleted) {
+                // Only the latest per job is cached; older ones are deleted as versions age out.
+                Deployment d = Deployment.parseFrom(kv.value());
+                String job = Snapshot.jobKey(d.getNamespace(), d.getJob());
+                Versioned<Deployment> cached = deployments.get(job);
+                if (cached == null || cached.value().getJobVersion() <= d.getJobVersion()) {
+                    deployments.put(job, new Versioned<>(d, kv.modRevision()));
+                }
+            } else if (key.startsWith(keys.deployments())) {
+                deployments.values().removeIf(v -> keys.deployment(v.value().getNamespace(), v.value().getJob(),
+                        v.value().getJobVersion()).equals(key));
             }
         } catch (InvalidProtocolBufferException e) {
             // A corrupt value must not take the scheduler down: skip it and say where it is.
@@ -132,7 +146,8 @@ public final class ClusterState implements AutoCloseable {
     }
 
     public synchronized Snapshot snapshot() {
-        return new Snapshot(revision, Map.copyOf(jobs), Map.copyOf(allocations), Map.copyOf(nodes), Map.copyOf(unplaced));
+        return new Snapshot(revision, Map.copyOf(jobs), Map.copyOf(allocations), Map.copyOf(nodes), Map.copyOf(unplaced),
+                Map.copyOf(deployments));
     }
 
     public synchronized long revision() {

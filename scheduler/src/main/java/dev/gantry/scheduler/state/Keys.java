@@ -39,6 +39,36 @@ public final class Keys {
         return nodes() + id;
     }
 
+    /** Every kept version of every job: job-versions/NS/NAME/VERSION (zero-padded, so keys sort by version). */
+    public String jobVersions() {
+        return prefix + "job-versions/";
+    }
+
+    public String jobVersions(String namespace, String name) {
+        return jobVersions() + namespace + "/" + name + "/";
+    }
+
+    public String jobVersion(String namespace, String name, long version) {
+        return jobVersions(namespace, name) + padded(version);
+    }
+
+    /** The rollout of each kept job version, keyed like the versions. */
+    public String deployments() {
+        return prefix + "deployments/";
+    }
+
+    public String deployments(String namespace, String name) {
+        return deployments() + namespace + "/" + name + "/";
+    }
+
+    public String deployment(String namespace, String name, long version) {
+        return deployments(namespace, name) + padded(version);
+    }
+
+    private static String padded(long version) {
+        return String.format("%020d", version);
+    }
+
     /** The leader election key: held, bound to its lease, by the replica that decides. */
     public String leader() {
         return prefix + "leader";

@@ -1,6 +1,7 @@
 package dev.gantry.scheduler.state;
 
 import dev.gantry.api.v1.Allocation;
+import dev.gantry.api.v1.Deployment;
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.JobSummary;
 import dev.gantry.api.v1.Node;
@@ -9,15 +10,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An immutable view of the cluster at one store revision. Jobs and unplaced summaries are
- * keyed by {@code namespace/name}, allocations and nodes by id.
+ * An immutable view of the cluster at one store revision. Jobs, unplaced summaries and
+ * deployments (the latest kept one per job) are keyed by {@code namespace/name}, allocations
+ * and nodes by id.
  */
 public record Snapshot(
         long revision,
         Map<String, Versioned<Job>> jobs,
         Map<String, Versioned<Allocation>> allocations,
         Map<String, Versioned<Node>> nodes,
-        Map<String, JobSummary> unplaced) {
+        Map<String, JobSummary> unplaced,
+        Map<String, Versioned<Deployment>> deployments) {
+
+    /** A snapshot without rollout records (tests, dry runs of placement). */
+    public Snapshot(long revision, Map<String, Versioned<Job>> jobs, Map<String, Versioned<Allocation>> allocations,
+                    Map<String, Versioned<Node>> nodes, Map<String, JobSummary> unplaced) {
+        this(revision, jobs, allocations, nodes, unplaced, Map.of());
+    }
 
     public static String jobKey(String namespace, String name) {
         return namespace + "/" + name;

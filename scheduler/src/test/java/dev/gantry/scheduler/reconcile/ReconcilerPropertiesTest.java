@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Reconcile is idempotent: applying its decisions (stops marked, placements made on a ready
- * node) and reconciling again leaves nothing to do, and leaves exactly {@code count} replicas
- * wanted. Over random jobs and allocations on ready, down and unknown nodes (drains are
+ * node) and reconciling again leaves nothing to do (a rollout's next step waits for health),
+ * and every replica index below {@code count} wanted. Over random jobs and allocations on ready, down and unknown nodes (drains are
  * covered by their own tests: a migration legitimately takes more than one step).
  */
 class ReconcilerPropertiesTest {
@@ -45,8 +45,14 @@ class ReconcilerPropertiesTest {
         List<Allocation> after = apply(c.job(), c.allocations(), first);
 
         assertThat(Reconciler.reconcile(c.job(), after, NODES, NOW).isEmpty()).as("second reconcile of %s", first).isTrue();
-        long wanted = after.stream().filter(a -> a.getDesiredStatus() == DesiredStatus.DESIRED_RUN).count();
-        assertThat(wanted).isEqualTo(c.job().getStopped() ? 0 : c.job().getCount());
+        // Every index below count is served (during a rollout perhaps by an outdated replica
+        // beside its replacement), nothing above it, and each index has one current replica at most.
+        List<Allocation> wanted = after.stream().filter(a -> a.getDesiredStatus() == DesiredStatus.DESIRED_RUN).toList();
+        int count = c.job().getStopped() ? 0 : c.job().getCount();
+        assertThat(wanted.stream().map(Allocation::getIndex).distinct().sorted().toList())
+                .isEqualTo(java.util.stream.IntStream.range(0, count).boxed().toList());
+        assertThat(wanted.stream().filter(a -> a.getJobVersion() == c.job().getVersion()).map(Allocation::getIndex))
+                .doesNotHaveDuplicates();
     }
 
     private static List<Allocation> apply(Job job, List<Allocation> before, Reconciliation r) {

@@ -78,8 +78,9 @@ class ReconcilerTest {
     }
 
     @Test
-    void aNewJobVersionReplacesOldAllocations() {
-        Job v2 = web.toBuilder().setVersion(2).setCount(1).build();
+    void aNewJobVersionReplacesOldAllocationsAllAtOnceWhenTheStrategyAllows() {
+        Job v2 = web.toBuilder().setVersion(2).setCount(1)
+                .setUpdate(dev.gantry.api.v1.UpdateStrategy.newBuilder().setMaxSurge("0").setMaxUnavailable("1")).build();
         Reconciliation r = Reconciler.reconcile(v2, List.of(alloc("a0", web, 0, "n1", ClientStatus.CLIENT_RUNNING)), nodes, NOW);
         assertThat(r.stop()).extracting(s -> s.allocation().getId()).containsExactly("a0");
         assertThat(r.place()).extracting(Reconciliation.Placement::index).containsExactly(0);
