@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
         description = "Gantry deploys containerized apps across servers.",
         subcommands = {
                 RunCommand.class, StatusCommand.class, PsCommand.class, NodesCommand.class, dev.gantry.cli.commands.NodeCommand.class, LogsCommand.class,
-                StopCommand.class, ValidateCommand.class, dev.gantry.cli.commands.PlanCommand.class, ImageCommand.class, dev.gantry.cli.commands.EndpointsCommand.class,
+                StopCommand.class, dev.gantry.cli.commands.RolloutCommand.class, dev.gantry.cli.commands.HistoryCommand.class,
+                ValidateCommand.class, dev.gantry.cli.commands.PlanCommand.class, ImageCommand.class, dev.gantry.cli.commands.EndpointsCommand.class,
                 SchedulerCommand.class, AgentCommand.class, DevCommand.class,
                 AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {"", "Environment: GANTRY_ADDR=host:port[,host:port] sets the scheduler address.",

@@ -26,15 +26,20 @@ final class ExampleImage {
     }
 
     static Path build(Path dir) throws IOException {
+        return build(dir, SERVE, "web.tar");
+    }
+
+    /** The same image with another start script, written to {@code dir/fileName}. */
+    static Path build(Path dir, String script, String fileName) throws IOException {
         LayerTar layer = new LayerTar()
                 .directory("bin", 0755).directory("tmp", 01777).directory("etc", 0755)
                 .file("bin/busybox", 0755, Files.readAllBytes(Path.of("/bin/busybox")))
-                .file("bin/serve", 0755, SERVE)
+                .file("bin/serve", 0755, script)
                 .file("etc/passwd", 0644, "root:x:0:0:root:/root:/bin/sh\n");
-        for (String applet : new String[]{"sh", "httpd", "mkdir", "echo", "kill", "sleep", "cat"}) {
+        for (String applet : new String[]{"sh", "httpd", "mkdir", "echo", "kill", "sleep", "cat", "rm", "test", "["}) {
             layer.symlink("bin/" + applet, "busybox");
         }
-        Path tar = dir.resolve("web.tar");
+        Path tar = dir.resolve(fileName);
         new OciImageWriter().layer(layer).entrypoint("/bin/serve").refName("example/web:1").writeLayoutTar(tar);
         return tar;
     }

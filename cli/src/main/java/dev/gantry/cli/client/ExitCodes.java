@@ -22,9 +22,17 @@ public final class ExitCodes {
      */
     public static final int UNPLACEABLE = 6;
 
+    /** A rollout failed (a replica unhealthy) and no rollback happened: what runs may be a mix of versions. */
+    public static final int ROLLOUT_FAILED = 7;
+    /** A rollout failed and auto_revert redeployed the last good version. */
+    public static final int ROLLED_BACK = 8;
+    /** A rollout made no progress within its progress_deadline (and was not rolled back). */
+    public static final int DEADLINE_EXCEEDED = 9;
+
     private ExitCodes() {
     }
 
     public static final String HELP_TEXT = "Exit codes: 0 ok, 1 usage or invalid job spec, 2 server error, 3 not found, "
-            + "4 scheduler unreachable, 5 timed out waiting, 6 cannot be placed (plan).";
+            + "4 scheduler unreachable, 5 timed out waiting, 6 cannot be placed (plan), 7 rollout failed, "
+            + "8 rollout failed and rolled back, 9 rollout deadline exceeded.";
 }

@@ -3,10 +3,8 @@ package dev.gantry.cli.commands;
 import dev.gantry.api.v1.GetJobRequest;
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.JobStatusView;
-import dev.gantry.api.v1.JobSummary;
 import dev.gantry.api.v1.SubmitJobRequest;
 import dev.gantry.api.v1.SubmitJobResponse;
-import dev.gantry.cli.client.CliException;
 import dev.gantry.cli.client.ExitCodes;
 import dev.gantry.cli.client.SchedulerClient;
 import picocli.CommandLine.Command;
@@ -18,7 +16,9 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", aliases = "apply",
-        description = "Create or update a job from a spec file. The spec is validated here first, then again by the scheduler.")
+        description = {"Create or update a job from a spec file, and wait for its rollout.",
+                "The spec is validated here first, then again by the scheduler. Exits 0 only once every replica of the new "
+                        + "version is healthy; 7 if the rollout failed, 8 if it failed and was rolled back, 9 if its progress deadline passed."})
 public final class RunCommand implements Callable<Integer> {
     @Mixin
     ClientOptions options;
@@ -26,11 +26,15 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "JOB.yaml", description = "The job spec ('-' for stdin).")
     Path file;
 
-    @Option(names = "--wait", description = "Wait until every replica of this version runs; exit 5 if not within --timeout.")
+    @Option(names = "--detach", description = "Return once the scheduler has stored the job, without waiting for the rollout.")
+    boolean detach;
+
+    @Option(names = "--wait", hidden = true, description = "Kept for scripts: waiting is the default.")
     boolean wait;
 
-    @Option(names = "--timeout", defaultValue = "120s", paramLabel = "DURATION",
-            description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "30m", paramLabel = "DURATION",
+            description = "Stop waiting after this long (exit 5; the rollout goes on). The rollout's own deadlines "
+                    + "(update.progress_deadline, healthy_deadline) decide failure. Default: ${DEFAULT-VALUE}.")
     String timeout;
 
     @Override
@@ -44,48 +48,22 @@ public final class RunCommand implements Callable<Integer> {
             SubmitJobResponse r = c.call(s -> s.jobs().submit(SubmitJobRequest.newBuilder().setJob(submitted).build()));
             Job stored = r.getJob();
             String name = stored.getNamespace() + "/" + stored.getName();
-            if (!wait) {
+            if (detach) {
                 System.out.print(options.output().render(r, () -> (r.getChanged()
                         ? "job " + name + " submitted as version " + stored.getVersion()
                         : "job " + name + " unchanged (version " + stored.getVersion() + ")")
-                        + "\nsee `gantry status " + stored.getName() + "`\n"));
-                return 0;
-            }
-            System.err.println((r.getChanged() ? "job " + name + " submitted as version " : "job " + name + " unchanged at version ")
-                    + stored.getVersion() + "; waiting for " + stored.getCount() + " replicas to run");
-            return await(c, stored, dev.gantry.api.spec.Quantities.parseDuration(timeout));
-        }
-    }
-
-    private int await(SchedulerClient c, Job job, com.google.protobuf.Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(limit.getSeconds(), limit.getNanos()).toNanos();
-        String last = "";
-        while (true) {
-            JobStatusView v = c.call(s -> s.jobs().get(GetJobRequest.newBuilder()
-                    .setNamespace(job.getNamespace()).setName(job.getName()).build()));
-            JobSummary s = v.getSummary();
-            long current = v.getAllocationsList().stream()
-                    .filter(a -> a.getJobVersion() == v.getJob().getVersion()
-                            && a.getClientStatus() == dev.gantry.api.v1.ClientStatus.CLIENT_RUNNING
-                            && a.getDesiredStatus() == dev.gantry.api.v1.DesiredStatus.DESIRED_RUN)
-                    .count();
-            String line = current + "/" + s.getDesired() + " running"
-                    + (s.getPending() > 0 ? ", " + s.getPending() + " pending" : "")
-                    + (s.getFailed() > 0 ? ", " + s.getFailed() + " failed" : "")
-                    + (s.getUnplaced() > 0 ? ", " + s.getUnplaced() + " not placed: " + s.getPlacementFailure() : "");
-            if (!line.equals(last)) {
-                System.err.println("  " + line);
-                last = line;
-            }
-            if (current == s.getDesired()) {
-                System.out.print(options.output().render(v, () -> StatusCommand.render(v, StatusCommand.nodeNames(c))));
+                        + "\nfollow it with `gantry rollout status " + stored.getName() + "`\n"));
                 return ExitCodes.OK;
             }
-            if (System.nanoTime() > deadline) {
-                throw new CliException(ExitCodes.TIMEOUT, "job " + job.getName() + " did not reach " + s.getDesired()
-                        + " running replicas in time (" + line + "); see `gantry status " + job.getName() + "`");
-            }
-            Thread.sleep(250);
+            System.err.println((r.getChanged() ? "job " + name + " submitted as version " : "job " + name + " unchanged at version ")
+                    + stored.getVersion() + "; waiting for its rollout (--detach to return at once)");
+            com.google.protobuf.Duration limit = dev.gantry.api.spec.Quantities.parseDuration(timeout);
+            int code = new RolloutProgress(c, stored.getNamespace(), stored.getName())
+                    .await(stored.getVersion(), Duration.ofSeconds(limit.getSeconds(), limit.getNanos()));
+            JobStatusView v = c.call(s -> s.jobs().get(GetJobRequest.newBuilder()
+                    .setNamespace(stored.getNamespace()).setName(stored.getName()).build()));
+            System.out.print(options.output().render(v, () -> StatusCommand.render(v, StatusCommand.nodeNames(c))));
+            return code;
         }
     }
 }

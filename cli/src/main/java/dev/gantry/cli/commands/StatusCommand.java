@@ -53,12 +53,22 @@ public final class StatusCommand implements Callable<Integer> {
         if (s.getUnplaced() > 0) b.append(", ").append(s.getUnplaced()).append(" not placed");
         b.append('\n');
         if (s.getUnplaced() > 0) b.append("placement ").append(s.getPlacementFailure()).append('\n');
+        if (v.hasDeployment()) {
+            b.append("rollout   version ").append(v.getDeployment().getJobVersion()).append(": ")
+                    .append(RolloutProgress.describe(v.getDeployment())).append('\n');
+            if (v.getDeployment().getStatus() != dev.gantry.api.v1.DeploymentStatus.DEPLOYMENT_SUCCESSFUL) {
+                b.append("          ").append(v.getDeployment().getStatusDescription()).append('\n');
+            }
+        }
         b.append('\n');
         Instant now = Instant.now();
         Table t = new Table("ALLOC", "REPLICA", "NODE", "STATUS", "PORTS", "RESTARTS", "LAST EXIT", "AGE", "MESSAGE");
         for (Allocation a : v.getAllocationsList()) {
             t.row(Describe.shortId(a.getId()), a.getIndex(), nodeNames.getOrDefault(a.getNodeId(), Describe.shortId(a.getNodeId())),
-                    Describe.status(a.getClientStatus()) + (a.getDesiredStatus() == dev.gantry.api.v1.DesiredStatus.DESIRED_STOP ? " (stopping)" : ""),
+                    Describe.status(a.getClientStatus()) + (a.getDesiredStatus() == dev.gantry.api.v1.DesiredStatus.DESIRED_STOP ? " (stopping)"
+                            : a.getClientStatus() == dev.gantry.api.v1.ClientStatus.CLIENT_RUNNING && !ready(a) ? " (not ready)" : "")
+                            + (a.getJobVersion() != v.getJob().getVersion() ? " v" + a.getJobVersion() : "")
+                            + (a.getCanary() ? " canary" : ""),
                     Describe.ports(a), Describe.restarts(a), Describe.lastExit(a), Describe.age(a.getCreateTime(), now),
                     message(a));
         }
@@ -66,8 +76,13 @@ public final class StatusCommand implements Callable<Integer> {
         return b.toString();
     }
 
+    private static boolean ready(Allocation a) {
+        return a.getTaskStatesMap().values().stream().allMatch(dev.gantry.api.v1.TaskState::getHealthy);
+    }
+
     private static String message(Allocation a) {
-        String m = a.getTaskStatesMap().values().stream().map(ts -> ts.getMessage()).filter(x -> !x.isEmpty())
+        String m = a.getTaskStatesMap().values().stream().map(ts -> ts.getHealthMessage().isEmpty() || ts.getHealthy()
+                        ? ts.getMessage() : ts.getHealthMessage()).filter(x -> !x.isEmpty())
                 .findFirst().orElse(a.getStatusMessage());
         return m.length() > 60 ? m.substring(0, 57) + "..." : m;
     }

@@ -130,7 +130,7 @@ public final class Reconciler {
                     stepped = true;
                 }
             } else {
-                stepped = roll(job, policy, toReplace, slots, outdated, stop, place);
+                stepped = roll(job, policy, now, toReplace, slots, outdated, stop, place);
             }
         }
 
@@ -141,7 +141,7 @@ public final class Reconciler {
     }
 
     /** Replaces outdated replicas within the surge and unavailability budgets; true if any was. */
-    private static boolean roll(Job job, UpdatePolicy policy, List<Integer> toReplace, Map<Integer, ReplicaSlot> slots,
+    private static boolean roll(Job job, UpdatePolicy policy, Instant now, List<Integer> toReplace, Map<Integer, ReplicaSlot> slots,
                                 Map<Integer, List<Allocation>> outdated, List<Reconciliation.Stop> stop,
                                 List<Reconciliation.Placement> place) {
         Set<String> stopping = new HashSet<>();
@@ -149,13 +149,18 @@ public final class Reconciler {
         int alive = 0;
         int unavailable = 0;
         for (int i = 0; i < job.getCount(); i++) {
-            List<Allocation> atIndex = new ArrayList<>(outdated.getOrDefault(i, List.of()));
+            // Available: an outdated replica that is ready, or a new one healthy for min_healthy_time.
+            List<Allocation> old = new ArrayList<>(outdated.getOrDefault(i, List.of()));
+            List<Allocation> fresh = new ArrayList<>();
             ReplicaSlot slot = slots.get(i);
-            if (slot != null && slot.kept() != null) atIndex.add(slot.kept());
-            if (slot != null && slot.predecessor() != null) atIndex.add(slot.predecessor());
-            atIndex.removeIf(a -> stopping.contains(a.getId()));
-            alive += atIndex.size();
-            if (atIndex.stream().noneMatch(ReplicaHealth::ready)) unavailable++;
+            if (slot != null && slot.kept() != null) fresh.add(slot.kept());
+            if (slot != null && slot.predecessor() != null) fresh.add(slot.predecessor());
+            old.removeIf(a -> stopping.contains(a.getId()));
+            fresh.removeIf(a -> stopping.contains(a.getId()));
+            alive += old.size() + fresh.size();
+            boolean available = old.stream().anyMatch(ReplicaHealth::ready)
+                    || fresh.stream().anyMatch(a -> ReplicaHealth.healthy(a, policy, now));
+            if (!available) unavailable++;
         }
         int surgeRoom = job.getCount() + policy.maxSurge() - alive;
         boolean stepped = false;
