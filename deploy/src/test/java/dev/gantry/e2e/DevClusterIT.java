@@ -98,7 +98,10 @@ class DevClusterIT {
         Path image = ExampleImage.build(dir);
         Path spec = dir.resolve("crash.yaml");
         Files.writeString(spec, ExampleImage.job(image, "crash", 1).replace("resources:", "command: [/bin/sh, -c, \"echo dying; exit 3\"]\n    resources:"));
-        assertThat(Gantry.run(address, "run", "-f", spec.toString()).exitCode()).isZero();
+        // `run` waits for the rollout, which fails once the replica gives up: exit 7, saying why.
+        Gantry.Result run = Gantry.run(address, "run", "-f", spec.toString());
+        assertThat(run.exitCode()).as(run.stderr()).isEqualTo(7);
+        assertThat(run.stderr()).contains("rollout of version 1 failed", "replica 0");
 
         // attempts: 2 → three runs, then the allocation fails and the scheduler places a new one.
         eventually(Duration.ofSeconds(60), "a failed allocation", () ->

@@ -103,6 +103,11 @@ class RolloutIT {
         for (Process a : agents) Gantry.stop(a, Duration.ofSeconds(10));
         for (Process s : schedulers) Gantry.stop(s, Duration.ofSeconds(10));
         if (etcd != null) etcd.close();
+        if (dir != null) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     private Path spec(String version, String extraEnv, String update) throws IOException {
@@ -141,6 +146,7 @@ class RolloutIT {
             eventually(Duration.ofSeconds(10), "the sampler seeing 6 replicas", () -> sampler.maxHealthy.get() == 6);
             Gantry.Result v2 = Gantry.run(addresses, "run", "-f", spec("v2", "", ROLLING).toString());
             sampler.stop();
+            System.out.println("$ gantry run -f web-v2.yaml   (exit " + v2.exitCode() + ")\n" + v2.stderr() + v2.stdout());
             assertThat(v2.exitCode()).as(v2.stderr()).isZero();
             assertThat(v2.stderr()).contains("rollout of version 2 complete");
             assertThat(sampler.failures).as("failed requests").isEmpty();
@@ -156,10 +162,12 @@ class RolloutIT {
     @Order(2)
     void aVersionThatNeverTurnsReadyIsRolledBackAndTheCommandSaysSo() throws Exception {
         Gantry.Result v3 = Gantry.run(addresses, "run", "-f", spec("v3", ", NEVER_READY: \"1\"", ROLLING).toString());
+        System.out.println("$ gantry run -f web-v3.yaml   (exit " + v3.exitCode() + ")\n" + v3.stderr());
         assertThat(v3.exitCode()).as(v3.stderr()).isEqualTo(8);
         assertThat(v3.stderr()).contains("rollout of version 3 FAILED and was rolled back", "now running version 4");
         assertThat(versionsServed()).containsExactly(Map.entry("v2", 6));
         Gantry.Result history = Gantry.run(addresses, "history", "web");
+        System.out.println("$ gantry history web\n" + history.stdout());
         assertThat(history.stdout()).contains("rolled back", "automatic rollback of version 3 to version 2",
                 "tasks[web].env.APP_VERSION: \"v2\" -> \"v3\"");
     }
@@ -174,11 +182,15 @@ class RolloutIT {
         eventually(Duration.ofSeconds(30), "the canary serving", () -> versionsServed().getOrDefault("v4", 0) == 1);
         Thread.sleep(3000);   // long enough for an unwanted step: min_healthy_time is 1s
         assertThat(versionsServed()).containsExactly(Map.entry("v2", 6), Map.entry("v4", 1));
-        assertThat(Gantry.run(addresses, "rollout", "status", "web", "--no-wait").stdout()).contains("to be promoted");
+        Gantry.Result waiting = Gantry.run(addresses, "rollout", "status", "web", "--no-wait");
+        System.out.println("$ gantry rollout status web --no-wait\n" + waiting.stdout());
+        assertThat(waiting.stdout()).contains("to be promoted");
 
         Gantry.Result promote = Gantry.run(addresses, "rollout", "promote", "web");
         assertThat(promote.exitCode()).as(promote.stderr()).isZero();
         Gantry.Result status = Gantry.run(addresses, "rollout", "status", "web");
+        System.out.println("$ gantry rollout promote web\n" + promote.stdout() + "$ gantry rollout status web   (exit "
+                + status.exitCode() + ")\n" + status.stderr());
         assertThat(status.exitCode()).as(status.stderr()).isZero();
         assertThat(versionsServed()).containsExactly(Map.entry("v4", 6));
     }
@@ -216,15 +228,16 @@ class RolloutIT {
                     ports: [{name: http}]
                     stop_grace: 2s
                     checks:
-                      - {name: alive, kind: liveness, type: http, port: http, path: /alive, interval: 250ms, timeout: 1s, failure_threshold: 2}
+                      - {name: alive, kind: liveness, type: http, port: http, path: /alive, initial_delay: 1s, interval: 250ms, timeout: 1s, failure_threshold: 2}
                 """.formatted(image));
         String live = liveScheduler();
-        Gantry.Result run = Gantry.run(live, "run", "-f", f.toString());
+        // It never stays healthy for long, so its rollout would not end: do not wait for it.
+        Gantry.Result run = Gantry.run(live, "run", "--detach", "-f", f.toString());
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         eventually(Duration.ofSeconds(40), "the replica restarted by its liveness check",
-                () -> Gantry.run(live, "status", "flaky", "-o", "json").json().at("/allocations/0/taskStates/web/restarts").asInt() >= 1);
+                () -> Gantry.run(live, "status", "flaky", "-o", "json").json().at("/allocations/0/task_states/web/restarts").asInt() >= 1);
         JsonNode a = Gantry.run(live, "status", "flaky", "-o", "json").json().at("/allocations/0");
-        assertThat(a.get("clientStatus").asText()).isIn("CLIENT_RUNNING", "CLIENT_PENDING");
+        assertThat(a.get("client_status").asText()).isIn("CLIENT_RUNNING", "CLIENT_PENDING");
     }
 
     private String liveScheduler() {

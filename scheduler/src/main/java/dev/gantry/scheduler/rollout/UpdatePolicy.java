@@ -9,14 +9,14 @@ import java.time.Duration;
 /**
  * A job's update strategy with defaults filled in and percentages resolved against its count
  * (after Kubernetes: max_surge rounds up, max_unavailable down, 25% each by default; both 0
- * would never progress, so unavailable becomes 1). Durations default as in Nomad.
+ * would never progress, so unavailable becomes 1). Durations default as in Nomad, but for min_healthy_time: 5s (Swarm's update monitor) keeps `gantry run` quick.
  */
 public record UpdatePolicy(int maxSurge, int maxUnavailable, Duration minHealthyTime, Duration healthyDeadline,
                            Duration progressDeadline, boolean autoRevert, int canary, boolean autoPromote,
                            Duration stagger) {
     public static final String DEFAULT_MAX_SURGE = "25%";
     public static final String DEFAULT_MAX_UNAVAILABLE = "25%";
-    public static final Duration DEFAULT_MIN_HEALTHY_TIME = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_MIN_HEALTHY_TIME = Duration.ofSeconds(5);
     public static final Duration DEFAULT_HEALTHY_DEADLINE = Duration.ofMinutes(5);
     public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
 
