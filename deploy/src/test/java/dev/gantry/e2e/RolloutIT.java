@@ -63,6 +63,7 @@ class RolloutIT {
     private final List<Integer> httpPorts = new ArrayList<>();
     private final List<String> grpcAddresses = new ArrayList<>();
     private final List<Process> agents = new ArrayList<>();
+    private final List<String[]> agentArgs = new ArrayList<>();
     private String addresses;
     private Path image;
 
@@ -83,9 +84,10 @@ class RolloutIT {
         }
         addresses = String.join(",", grpcAddresses);
         for (int i = 0; i < 2; i++) {
-            agents.add(Gantry.start(dir.resolve("agent-" + i + ".log"), "agent", "--scheduler", addresses,
+            agentArgs.add(new String[]{"agent", "--scheduler", addresses,
                     "--data-dir", dir.resolve("agent-" + i).toString(), "--agent-port", String.valueOf(Gantry.freePort()),
-                    "--dynamic-ports", Gantry.portRange(40), "--name", "node-" + i));
+                    "--dynamic-ports", Gantry.portRange(40), "--name", "node-" + i});
+            agents.add(Gantry.start(dir.resolve("agent-" + i + ".log"), agentArgs.get(i)));
         }
         eventually(Duration.ofSeconds(60), "both agents registered",
                 () -> Gantry.run(addresses, "nodes", "-o", "json").stdout().split("NODE_READY", -1).length == 3);
@@ -214,6 +216,22 @@ class RolloutIT {
 
     @Test
     @Order(5)
+    void aRolloutCompletesWhenAnAgentIsKilledAndRestartedHalfway() throws Exception {
+        String live = liveScheduler();
+        Gantry.Result submitted = Gantry.run(live, "run", "--detach", "-f", spec("v6", "", ROLLING).toString());
+        assertThat(submitted.exitCode()).as(submitted.stderr()).isZero();
+        eventually(Duration.ofSeconds(30), "the rollout half way", () -> versionsServed().getOrDefault("v6", 0) >= 2);
+        agents.get(0).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        Thread.sleep(1000);
+        agents.set(0, Gantry.start(dir.resolve("agent-0-restarted.log"), agentArgs.get(0)));
+
+        Gantry.Result status = Gantry.run(live, "rollout", "status", "web");
+        assertThat(status.exitCode()).as(status.stderr() + logs()).isZero();
+        assertThat(versionsServed()).containsExactly(Map.entry("v6", 6));
+    }
+
+    @Test
+    @Order(6)
     void aReplicaThatFailsItsLivenessCheckIsRestarted() throws Exception {
         Path f = dir.resolve("flaky.yaml");
         Files.writeString(f, """

@@ -109,12 +109,12 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
 
     @Override
     public void pauseRollout(RolloutRequest request, StreamObserver<RolloutView> out) {
-        Rpc.unary(out, () -> changeRollout(request, "pause", d -> d.getPaused() ? null : d.toBuilder().setPaused(true)));
+        Rpc.unary(out, () -> changeRollout(request, "pause", d -> d.getPaused() ? null : d.toBuilder().setPaused(true).setStatusDescription("paused")));
     }
 
     @Override
     public void resumeRollout(RolloutRequest request, StreamObserver<RolloutView> out) {
-        Rpc.unary(out, () -> changeRollout(request, "resume", d -> d.getPaused() ? d.toBuilder().setPaused(false) : null));
+        Rpc.unary(out, () -> changeRollout(request, "resume", d -> d.getPaused() ? d.toBuilder().setPaused(false).setStatusDescription("rolling out") : null));
     }
 
     @Override
@@ -124,7 +124,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
                 throw Status.FAILED_PRECONDITION.withDescription("the rollout of version " + d.getJobVersion()
                         + " has no canaries to promote").asRuntimeException();
             }
-            return d.getPromoted() ? null : d.toBuilder().setPromoted(true);
+            return d.getPromoted() ? null : d.toBuilder().setPromoted(true).setStatusDescription("rolling out");
         }));
     }
 
