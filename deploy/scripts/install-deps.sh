@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Gantry needs from the distribution's packages, skipping what is present.
 #   install-deps.sh          build + run: JDK 17, Maven, runc, conmon, busybox-static
-#   install-deps.sh --test   also what the test suite needs: etcd server and client, docker-registry
+#   install-deps.sh --test   also what the test suite needs: etcd server and client, docker-registry,
+#                            Docker Engine (docker.io: the docker driver's tests; start-dockerd.sh starts it)
 set -euo pipefail
 
 want=(openjdk-17-jdk-headless maven runc conmon busybox-static iproute2)
 if [[ "${1:-}" == "--test" ]]; then
-  want+=(etcd-server etcd-client docker-registry)
+  want+=(etcd-server etcd-client docker-registry docker.io)
 fi
 
 missing=()

@@ -67,23 +67,40 @@ public final class AgentDaemon implements AutoCloseable {
     }
 
     public static AgentDaemon start(Config config, List<TaskDriver> drivers) throws IOException {
+        return start(config, images -> drivers);
+    }
+
+    /**
+     * Starts an agent with the drivers {@code drivers} makes, given the agent's image store (the
+     * docker driver loads local archives through it). Every driver is fingerprinted; those that
+     * fail (say, no Docker Engine answers) are left out, closed, and the node does not offer them.
+     */
+    public static AgentDaemon start(Config config, java.util.function.Function<ImageStore, List<TaskDriver>> drivers)
+            throws IOException {
         String nodeId = NodeIdentity.loadOrCreate(config.dataDir());
         String name = config.nodeName() == null || config.nodeName().isEmpty() ? Fingerprint.hostname() : config.nodeName();
+        ImageStore images = new ImageStore(config.dataDir().resolve("images"), new dev.gantry.agent.image.RegistryClient(
+                dev.gantry.agent.image.RegistryCredentials.fromDockerConfig(config.registryConfig()), config.insecureRegistries()));
         Map<String, String> attributes = new TreeMap<>(Fingerprint.attributes());
         Map<String, TaskDriver> usable = new LinkedHashMap<>();
-        for (TaskDriver d : drivers) {
+        for (TaskDriver d : drivers.apply(images)) {
             try {
                 attributes.putAll(d.fingerprint());
                 usable.put(d.name(), d);
             } catch (DriverException e) {
                 log.warn("driver {} is not usable on this server: {}", d.name(), e.getMessage());
+                if (d instanceof AutoCloseable c) {
+                    try {
+                        c.close();
+                    } catch (Exception ce) {
+                        log.debug("closing driver {}", d.name(), ce);
+                    }
+                }
             }
         }
         if (usable.isEmpty()) throw new IOException("no task driver is usable on this server (see the warnings above)");
 
         LocalState local = new LocalState(config.dataDir());
-        ImageStore images = new ImageStore(config.dataDir().resolve("images"), new dev.gantry.agent.image.RegistryClient(
-                dev.gantry.agent.image.RegistryCredentials.fromDockerConfig(config.registryConfig()), config.insecureRegistries()));
         NodeContext ctx = new NodeContext(nodeId, name, config.advertiseHost());
 
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.port()))

@@ -1,10 +1,13 @@
 package dev.gantry.testing;
 
+import dev.gantry.agent.driver.DriverException;
+import dev.gantry.agent.driver.docker.DockerDriver;
 import dev.gantry.agent.driver.runc.RuncDriver;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,5 +29,30 @@ public final class RuntimeRequirements {
         String msg = "runc integration tests need: " + String.join(", ", missing);
         if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(msg);
         assumeTrue(false, msg);
+    }
+
+    /**
+     * A Docker Engine that answers on {@link #dockerHost()}: deploy/scripts/start-dockerd.sh starts one.
+     * Also busybox-static, of which the test images are built.
+     */
+    public static void requireDockerEngine() {
+        List<String> missing = new ArrayList<>();
+        try (DockerDriver d = new DockerDriver(dockerHost(), "requirements", null)) {
+            d.fingerprint();
+        } catch (DriverException e) {
+            missing.add("a Docker Engine at " + dockerHost() + " (deploy/scripts/start-dockerd.sh starts one): " + e.getMessage());
+        }
+        if (!Files.isExecutable(Path.of("/bin/busybox"))) missing.add("/bin/busybox (busybox-static)");
+        if (missing.isEmpty()) return;
+        String msg = "docker integration tests need: " + String.join(", ", missing);
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(msg);
+        assumeTrue(false, msg);
+    }
+
+    /** $DOCKER_HOST when it names a unix socket or tcp, else the default socket. */
+    public static URI dockerHost() {
+        String env = System.getenv("DOCKER_HOST");
+        if (env != null && (env.startsWith("unix://") || env.startsWith("tcp://"))) return URI.create(env);
+        return DockerDriver.DEFAULT_HOST;
     }
 }

@@ -173,11 +173,11 @@ public final class AllocationSupervisor implements AutoCloseable {
         reporter.accept(u);
     }
 
+    /** The driver a task names; without a name, runc if this node has it, else its first driver. */
     private TaskDriver driverFor(Task t) {
-        String name = t.getDriver().isEmpty() ? "runc" : t.getDriver();
-        TaskDriver d = drivers.get(name);
-        if (d == null) d = drivers.values().iterator().next();
-        return d;
+        if (t.getDriver().isEmpty()) return drivers.getOrDefault("runc", drivers.values().iterator().next());
+        TaskDriver d = drivers.get(t.getDriver());
+        return d != null ? d : new UnavailableDriver(t.getDriver(), drivers.keySet());
     }
 
     /** Current reports of every allocation, to resend after reconnecting. */

@@ -44,11 +44,20 @@ public final class RestartTracker {
     }
 
     public Decision onExit(int exitCode, boolean oomKilled, Instant now) {
-        boolean failed = exitCode != 0 || oomKilled;
+        return onExit(exitCode, oomKilled, false, now);
+    }
+
+    /**
+     * {@code killedAsUnhealthy}: the agent killed the task because its liveness check failed.
+     * That is a failure whatever the exit code (a task that exits 0 on SIGTERM still failed).
+     */
+    public Decision onExit(int exitCode, boolean oomKilled, boolean killedAsUnhealthy, Instant now) {
+        boolean failed = exitCode != 0 || oomKilled || killedAsUnhealthy;
         RestartPolicy.Mode mode = policy.getMode() == RestartPolicy.Mode.MODE_UNSPECIFIED
                 ? RestartPolicy.Mode.ON_FAILURE : policy.getMode();
         if (mode == RestartPolicy.Mode.NEVER) {
-            return failed ? new Decision.GiveUp("exited with " + describe(exitCode, oomKilled) + "; restart policy is never")
+            return failed ? new Decision.GiveUp((killedAsUnhealthy ? "killed as unhealthy, " : "") + "exited with "
+                    + describe(exitCode, oomKilled) + "; restart policy is never")
                     : new Decision.Done("exited with 0");
         }
         if (mode == RestartPolicy.Mode.ON_FAILURE && !failed) return new Decision.Done("exited with 0");

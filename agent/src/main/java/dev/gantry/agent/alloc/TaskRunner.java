@@ -2,6 +2,7 @@ package dev.gantry.agent.alloc;
 
 import com.google.protobuf.util.Timestamps;
 import dev.gantry.agent.driver.DriverException;
+import dev.gantry.agent.driver.DriverImages;
 import dev.gantry.agent.driver.ExitResult;
 import dev.gantry.agent.driver.TaskConfig;
 import dev.gantry.agent.driver.TaskDriver;
@@ -100,7 +101,8 @@ final class TaskRunner implements Runnable {
             while (!stopping && !endedBefore) {
                 ExitResult exit = runOnce();
                 if (stopping) break;
-                RestartTracker.Decision d = restarts.onExit(exit.exitCode(), exit.oomKilled(), clock.instant());
+                RestartTracker.Decision d = restarts.onExit(exit.exitCode(), exit.oomKilled(), livenessFailure != null,
+                        clock.instant());
                 destroyQuietly();
                 String killedBy = livenessFailure == null ? "" : livenessFailure + "; ";
                 livenessFailure = null;
@@ -133,11 +135,12 @@ final class TaskRunner implements Runnable {
         try {
             if (handle == null) {
                 long t0 = System.nanoTime();
-                Image image = images.resolve(task.getImage());
+                // A driver with its own image store (Docker Engine) gets the image itself; runc runs the agent's layers.
+                Image image = driver instanceof DriverImages own ? own.image(task.getImage()) : images.resolve(task.getImage());
                 long t1 = System.nanoTime();
                 Map<String, String> env = TaskEnvironment.env(image.config(), task, alloc, node.name(), node.hostIp());
                 Security sec = task.getSecurity();
-                TaskConfig config = new TaskConfig(containerId(), alloc.getId(), task.getName(), image.layers(),
+                TaskConfig config = new TaskConfig(containerId(), alloc.getId(), task.getName(), image.manifestDigest(), image.layers(),
                         TaskEnvironment.argv(image.config(), task, env), TaskEnvironment.asList(env),
                         !task.getWorkingDir().isEmpty() ? task.getWorkingDir() : image.config().workingDir(),
                         !sec.getUser().isEmpty() ? sec.getUser() : image.config().user(),
@@ -204,7 +207,21 @@ final class TaskRunner implements Runnable {
         // Out of the catalog before the signal, so traffic drains first; and no liveness kill mid-stop.
         if (endHealthChecks()) update(state.toBuilder());
         TaskHandle h = handle;
-        if (h != null) stopContainer(h);
+        if (h != null) {
+            awaitShutdownDelay();
+            stopContainer(h);
+        }
+    }
+
+    /** The task's shutdown_delay: time for clients following the service catalog to move away. */
+    private void awaitShutdownDelay() {
+        if (!task.hasShutdownDelay()) return;
+        long millis = task.getShutdownDelay().getSeconds() * 1000 + task.getShutdownDelay().getNanos() / 1_000_000;
+        try {
+            Thread.sleep(Math.max(0, millis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The task's stop signal, then SIGKILL after its grace (default 10s). */
@@ -219,9 +236,11 @@ final class TaskRunner implements Runnable {
         }
     }
 
+    /** Checks of the container that runs now: exec checks run in it, by its handle. */
     private HealthMonitor newHealthMonitor() {
-        return new HealthMonitor(task, alloc.getPortsList(), node.hostIp(), probes, clock,
-                () -> update(state.toBuilder()), this::onLivenessFailure);
+        TaskHandle h = handle;
+        return new HealthMonitor(task, alloc.getPortsList(), node.hostIp(), (cmd, timeout) -> driver.exec(h, cmd, timeout),
+                probes, clock, () -> update(state.toBuilder()), this::onLivenessFailure);
     }
 
     /** Stops the current container's checks; true when some were running. */

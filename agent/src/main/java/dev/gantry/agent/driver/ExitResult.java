@@ -7,4 +7,11 @@ public record ExitResult(int exitCode, boolean oomKilled, Instant finishedAt, St
     public boolean succeeded() {
         return exitCode == 0 && !oomKilled;
     }
+
+    /** The words every driver uses for {@code message}. */
+    public static String describe(int exitCode, boolean oom) {
+        if (oom) return "killed by the kernel's OOM killer (memory limit reached), exit code " + exitCode;
+        if (exitCode > 128 && exitCode < 128 + 65) return "killed by signal " + (exitCode - 128);
+        return "exited with code " + exitCode;
+    }
 }

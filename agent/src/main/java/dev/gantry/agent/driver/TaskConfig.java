@@ -6,9 +6,12 @@ import java.util.Map;
 
 /**
  * Everything a driver needs to start one task. The image is already resolved: {@code layers}
- * are read-only directories, lowest first, that the driver stacks (overlay) into a rootfs.
+ * are read-only directories, lowest first, that the driver stacks (overlay) into a rootfs; a
+ * driver that keeps its own images ({@link DriverImages}) gets no layers and runs {@code image}.
  *
  * @param containerId unique on the node, safe as a file name and a runc id
+ * @param image       the resolved image's digest ({@link dev.gantry.agent.image.Image#manifestDigest()}):
+ *                    for a {@link DriverImages} driver the image ID it returned, for runc informational
  * @param args        the full argv (image entrypoint/cmd already merged with the job's command/args)
  * @param env         the full environment, KEY=VALUE
  * @param cpuMillis   CPU share in millicores, 0: unlimited
@@ -19,6 +22,7 @@ public record TaskConfig(
         String containerId,
         String allocationId,
         String taskName,
+        String image,
         List<Path> layers,
         List<String> args,
         List<String> env,

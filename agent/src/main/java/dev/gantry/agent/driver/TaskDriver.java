@@ -1,6 +1,7 @@
 package dev.gantry.agent.driver;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -40,4 +41,15 @@ public interface TaskDriver {
 
     /** The task's current state as the runtime reports it. */
     TaskInspection inspect(TaskHandle handle) throws DriverException;
+
+    /**
+     * Runs {@code command} (an argv, no shell) in the task's running container, with the task's
+     * environment, user, working directory and confinement, and empty stdin. Returns when it
+     * exits; once {@code timeout} has passed it is killed and the result says {@code timedOut}.
+     * A command the container cannot execute ends with 127 (not found) or 126 (not executable),
+     * as a shell reports it, with the runtime's error as output. Thread-safe; several may run at once.
+     *
+     * @throws DriverException when the container is not running or the runtime failed
+     */
+    ExecResult exec(TaskHandle handle, List<String> command, Duration timeout) throws DriverException;
 }

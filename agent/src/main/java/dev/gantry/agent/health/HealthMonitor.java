@@ -20,9 +20,8 @@ import java.util.function.Consumer;
  * that turns failing calls {@code onLivenessFailure} once and the monitor stops probing: the
  * caller kills the container and the restart policy decides what follows.
  *
- * <p>Exec checks are not run: the driver SPI has no exec yet. An exec readiness check never
- * passes (no traffic on an unproven claim) and an exec liveness check never fails (no kill on
- * an unproven one); the health message says so.
+ * <p>Http and tcp checks probe the task from the node (host network); exec checks run their
+ * command in the task's container through its driver.
  *
  * <p>Callbacks run on a probe thread, never under the monitor's lock. Thread-safe.
  */
@@ -49,9 +48,11 @@ public final class HealthMonitor implements AutoCloseable {
     /**
      * @param ports the allocation's ports: checks name a port, the probe uses its number
      * @param host  where the task listens (host network: the node's address)
+     * @param container the running container, for exec checks
      */
-    public HealthMonitor(Task task, List<AllocatedPort> ports, String host, ScheduledExecutorService scheduler,
-                         Clock clock, Runnable onHealthChange, Consumer<String> onLivenessFailure) {
+    public HealthMonitor(Task task, List<AllocatedPort> ports, String host, ExecProbe.Container container,
+                         ScheduledExecutorService scheduler, Clock clock, Runnable onHealthChange,
+                         Consumer<String> onLivenessFailure) {
         this.scheduler = scheduler;
         this.clock = clock;
         this.onHealthChange = onHealthChange;
@@ -61,15 +62,15 @@ public final class HealthMonitor implements AutoCloseable {
             Check c = task.getChecks(i);
             String name = c.getName().isEmpty() ? c.getKind() + "-" + i : c.getName();
             Entry e = new Entry(name, c, CheckPolicy.of(c), new CheckState(CheckPolicy.of(c), started,
-                    c.getKind().equals("liveness")), probeFor(c, ports, host));
+                    c.getKind().equals("liveness")), probeFor(c, ports, host, container));
             entries.add(e);
         }
         this.reported = health();
     }
 
-    /** The probe a check asks for, or null for a check this agent cannot run (exec). */
-    static Probe probeFor(Check c, List<AllocatedPort> ports, String host) {
-        if (c.getType().equals("exec")) return null;
+    /** The probe a check asks for. */
+    static Probe probeFor(Check c, List<AllocatedPort> ports, String host, ExecProbe.Container container) {
+        if (c.getType().equals("exec")) return new ExecProbe(container, c.getCommandList());
         Integer port = ports.stream().filter(p -> p.getName().equals(c.getPort())).map(AllocatedPort::getValue)
                 .findFirst().orElse(null);
         if (port == null) return timeout -> ProbeResult.fail("no port named \"" + c.getPort() + "\" is allocated");
@@ -83,18 +84,13 @@ public final class HealthMonitor implements AutoCloseable {
 
     /** Starts probing; each check runs first after its initial delay, then every interval. */
     public synchronized void start() {
-        for (Entry e : entries) {
-            if (e.probe() != null) schedule(e);
-        }
+        for (Entry e : entries) schedule(e);
     }
 
     /** Healthy when every readiness check passes (so: when there are none). */
     public synchronized Health health() {
         for (Entry e : entries) {
             if (!e.readiness()) continue;
-            if (e.probe() == null) {
-                return new Health(false, "readiness check " + e.name() + ": exec checks are not supported by this agent yet");
-            }
             if (!e.state().passing()) {
                 return new Health(false, "readiness check " + e.name() + " failing: " + e.state().detail());
             }

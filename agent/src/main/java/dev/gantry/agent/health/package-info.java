@@ -1,2 +1,2 @@
-/** Health checks of running tasks: the pass/fail state machine per check, http and tcp probes, and the monitor that runs them while a task runs. */
+/** Health checks of running tasks: the pass/fail state machine per check, http, tcp and exec probes, and the monitor that runs them while a task runs. */
 package dev.gantry.agent.health;

@@ -4,6 +4,7 @@ import dev.gantry.agent.sys.FileTrees;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -79,9 +80,7 @@ public final class ImageStore {
   private Image ensureLocal(String reference) throws IOException, ImageException {
     ImageReference ref = ImageReference.parse(reference);
     try (ImageArchive archive = ImageArchive.open(ref.path())) {
-      ResolvedImage resolved = archive.isOciLayout()
-          ? new OciLayoutReader(archive, blobs).resolve(ref.selector())
-          : new DockerSaveReader(archive, blobs).resolve(ref.selector());
+      ResolvedImage resolved = resolveLocal(archive, ref);
       ConfigDocument config = ConfigDocument.parse(blobs.read(resolved.configDigest()));
       List<ResolvedImage.LayerBlob> blobList = resolved.layers();
       List<String> diffIds = checkedDiffIds(config, resolved);
@@ -92,6 +91,63 @@ public final class ImageStore {
       }
       return unpack(reference, resolved, config, layerDigests);
     }
+  }
+
+  /** Whether a reference names a local archive (absolute path or {@code file:}) rather than a registry image. */
+  public static boolean isLocal(String reference) {
+    return ImageReference.isLocal(reference);
+  }
+
+  /**
+   * The image ID (config digest) of an image in a local archive: the name Docker Engine gives it
+   * once loaded. Reads and verifies only the archive's JSON.
+   */
+  public String localImageId(String reference) throws ImageException {
+    try (ImageArchive archive = ImageArchive.open(ImageReference.parse(reference).path())) {
+      return resolveLocal(archive, ImageReference.parse(reference)).configDigest();
+    } catch (ImageException e) {
+      throw new ImageException("image " + reference + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new ImageException("image " + reference + ": I/O error: " + e, e);
+    }
+  }
+
+  /**
+   * Writes one image of a local archive (OCI layout or docker save, as {@link #ensure} reads them)
+   * to {@code out} as a classic docker-save tar, which every Docker Engine loads (20.10 does not
+   * load OCI layouts). Its blobs are verified and kept in the store as by ensure(); layers are
+   * not unpacked. Returns the image ID (config digest). {@code out} is left open.
+   */
+  public String exportDockerSave(String reference, OutputStream out) throws ImageException {
+    ImageReference ref = ImageReference.parse(reference);
+    try (ImageArchive archive = ImageArchive.open(ref.path())) {
+      ResolvedImage resolved = resolveLocal(archive, ref);
+      checkedDiffIds(ConfigDocument.parse(blobs.read(resolved.configDigest())), resolved);
+      List<String> layerDigests = new ArrayList<>();
+      for (ResolvedImage.LayerBlob layer : resolved.layers()) {
+        boolean stored = layer.digest() != null && blobs.has(layer.digest());
+        if (stored) {
+          layerDigests.add(layer.digest());
+          continue;
+        }
+        try (InputStream in = archive.open(layer.archivePath())) {
+          layerDigests.add(blobs.put(in, layer.digest(), "layer " + layer.archivePath()));
+        }
+      }
+      DockerSaveTar.write(out, blobs, resolved.configDigest(), layerDigests);
+      return resolved.configDigest();
+    } catch (ImageException e) {
+      throw new ImageException("image " + reference + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new ImageException("image " + reference + ": I/O error: " + e, e);
+    }
+  }
+
+  private ResolvedImage resolveLocal(ImageArchive archive, ImageReference ref)
+      throws IOException, ImageException {
+    return archive.isOciLayout()
+        ? new OciLayoutReader(archive, blobs).resolve(ref.selector())
+        : new DockerSaveReader(archive, blobs).resolve(ref.selector());
   }
 
   /** Unpacks each layer not yet unpacked from its (verified) blob, lowest first. */

@@ -1,6 +1,7 @@
 package dev.gantry.agent.alloc;
 
 import com.google.protobuf.Duration;
+import dev.gantry.agent.driver.DriverImages;
 import dev.gantry.agent.image.Image;
 import dev.gantry.agent.image.ImageConfig;
 import dev.gantry.agent.state.LocalState;
@@ -116,6 +117,48 @@ class AllocationSupervisorTest {
         assertThat(driver.started).hasSize(1);
         driver.exit("a1-web", 0);
         eventually(() -> status("a1") == ClientStatus.CLIENT_COMPLETE);
+    }
+
+    /** A driver with its own images, as the docker driver: it, not the agent's image store, resolves them. */
+    private static final class EngineDriver extends FakeDriver implements DriverImages {
+        EngineDriver() {
+            super("docker");
+        }
+
+        @Override
+        public Image image(String reference) {
+            return new Image(reference, "sha256:engine-" + reference, List.of(), new ImageConfig(List.of("/entry"), List.of(), List.of(), "", ""));
+        }
+    }
+
+    @Test
+    void aTaskRunsOnTheDriverItNamesWithThatDriversImages() throws Exception {
+        EngineDriver docker = new EngineDriver();
+        ImageResolver store = ref -> {
+            throw new AssertionError("the agent's image store must not resolve images of the docker driver");
+        };
+        supervisor = new AllocationSupervisor(Map.of("runc", driver, "docker", docker), store, new LocalState(dir.resolve("state")),
+                new NodeContext("n1", "node-1", "127.0.0.1"), Clock.systemUTC(), u -> reports.put(u.getAllocationId(), u));
+        Job onDocker = job.toBuilder().setTasks(0, job.getTasks(0).toBuilder().setDriver("docker").setImage("app:1").clearCommand()).build();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(onDocker, "a1", DesiredStatus.DESIRED_RUN)).build());
+        eventually(() -> status("a1") == ClientStatus.CLIENT_RUNNING);
+        assertThat(driver.started).isEmpty();
+        assertThat(docker.started).singleElement().satisfies(c -> {
+            assertThat(c.image()).isEqualTo("sha256:engine-app:1");
+            assertThat(c.layers()).isEmpty();
+            assertThat(c.args()).containsExactly("/entry");
+        });
+    }
+
+    @Test
+    void aTaskNamingADriverThisNodeLacksFailsInsteadOfRunningElsewhere() throws Exception {
+        supervisor = supervisor();
+        Job onDocker = job.toBuilder().setTasks(0, job.getTasks(0).toBuilder().setDriver("docker")).build();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(onDocker, "a1", DesiredStatus.DESIRED_RUN)).build());
+        eventually(() -> status("a1") == ClientStatus.CLIENT_FAILED);
+        assertThat(driver.started).isEmpty();
+        assertThat(reports.get("a1").getTaskStatesMap().get("web").getMessage())
+                .contains("driver docker is not available on this node (it offers runc)");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.gantry.agent.alloc;
 
 import dev.gantry.agent.driver.ContainerInventory;
 import dev.gantry.agent.driver.DriverException;
+import dev.gantry.agent.driver.ExecResult;
 import dev.gantry.agent.driver.ExitResult;
 import dev.gantry.agent.driver.TaskConfig;
 import dev.gantry.agent.driver.TaskDriver;
@@ -19,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** An in-memory driver: containers "run" until the test exits them or they are stopped. */
-final class FakeDriver implements TaskDriver, ContainerInventory {
+class FakeDriver implements TaskDriver, ContainerInventory {
+    private final String name;
     final List<TaskConfig> started = new CopyOnWriteArrayList<>();
     final List<String> stopped = new CopyOnWriteArrayList<>();
     final List<String> destroyed = new CopyOnWriteArrayList<>();
@@ -27,10 +29,21 @@ final class FakeDriver implements TaskDriver, ContainerInventory {
     /** Containers on the "host" that were never started through this driver instance (crash leftovers). */
     final Set<String> leftovers = ConcurrentHashMap.newKeySet();
     volatile String failStartWith;
+    /** What an exec in any container returns; by default, success with no output. */
+    volatile java.util.function.Function<List<String>, ExecResult> execs = cmd -> new ExecResult(0, false, "", false);
+    final List<List<String>> executed = new CopyOnWriteArrayList<>();
+
+    FakeDriver() {
+        this("runc");
+    }
+
+    FakeDriver(String name) {
+        this.name = name;
+    }
 
     @Override
     public String name() {
-        return "runc";
+        return name;
     }
 
     @Override
@@ -86,5 +99,13 @@ final class FakeDriver implements TaskDriver, ContainerInventory {
         var f = running.get(handle.containerId());
         return new TaskInspection(f == null ? TaskInspection.State.UNKNOWN : f.isDone() ? TaskInspection.State.EXITED
                 : TaskInspection.State.RUNNING, 1, null);
+    }
+
+    @Override
+    public ExecResult exec(TaskHandle handle, List<String> command, Duration timeout) throws DriverException {
+        var f = running.get(handle.containerId());
+        if (f == null || f.isDone()) throw new DriverException("container " + handle.containerId() + " is not running");
+        executed.add(command);
+        return execs.apply(command);
     }
 }

@@ -2,6 +2,7 @@ package dev.gantry.agent.alloc;
 
 import com.google.protobuf.Duration;
 import com.sun.net.httpserver.HttpServer;
+import dev.gantry.agent.driver.ExecResult;
 import dev.gantry.agent.image.Image;
 import dev.gantry.agent.image.ImageConfig;
 import dev.gantry.agent.state.LocalState;
@@ -157,10 +158,28 @@ class HealthChecksTest {
     }
 
     @Test
-    void anExecReadinessCheckIsNotRunAndSaysSo() throws Exception {
-        run(job(Check.newBuilder().setName("cmd").setKind("readiness").setType("exec").addCommand("true").build()));
+    void execChecksRunInTheContainerThroughTheDriver() throws Exception {
+        var ready = new java.util.concurrent.atomic.AtomicInteger(1);
+        driver.execs = cmd -> cmd.get(0).equals("ready") ? new ExecResult(ready.get(), false, "not yet\n", false)
+                : new ExecResult(0, false, "", false);
+        run(job(execCheck("cmd", "readiness", "ready", "--quick"), execCheck("alive", "liveness", "alive")));
         eventually(() -> reports.containsKey("a1") && reports.get("a1").getClientStatus() == ClientStatus.CLIENT_RUNNING);
+        eventually(() -> web().getHealthMessage().contains("readiness check cmd failing: `ready --quick` exited with 1: not yet"));
         assertThat(web().getHealthy()).isFalse();
-        assertThat(web().getHealthMessage()).contains("exec checks are not supported");
+
+        ready.set(0);
+        eventually(() -> web().getHealthy());
+        assertThat(driver.executed).contains(List.of("ready", "--quick"), List.of("alive"));
+
+        driver.execs = cmd -> new ExecResult(-1, true, "", false);   // liveness times out: the task restarts
+        eventually(() -> driver.started.size() == 2);
+        assertThat(history).anySatisfy(u -> assertThat(u.getTaskStatesMap().get("web").getMessage())
+                .startsWith("liveness check alive failed: `alive` did not finish within 500ms"));
+    }
+
+    private static Check execCheck(String name, String kind, String... command) {
+        return Check.newBuilder().setName(name).setKind(kind).setType("exec").addAllCommand(List.of(command))
+                .setInterval(Duration.newBuilder().setNanos(30_000_000)).setTimeout(Duration.newBuilder().setNanos(500_000_000))
+                .setFailureThreshold(2).build();
     }
 }

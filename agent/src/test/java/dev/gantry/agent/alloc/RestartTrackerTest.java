@@ -33,6 +33,13 @@ class RestartTrackerTest {
     }
 
     @Test
+    void aLivenessKillIsAFailureEvenWhenTheTaskExitsZeroOnItsSignal() {
+        RestartTracker t = new RestartTracker(policy(RestartPolicy.Mode.ON_FAILURE, 3));
+        assertThat(t.onExit(0, false, true, T0)).isInstanceOf(RestartTracker.Decision.Restart.class);
+        assertThat(t.total()).isEqualTo(1);
+    }
+
+    @Test
     void anOomKillIsAFailureEvenWithExitZero() {
         RestartTracker t = new RestartTracker(policy(RestartPolicy.Mode.NEVER, 3));
         RestartTracker.Decision d = t.onExit(137, true, T0);

@@ -249,4 +249,30 @@ class ImageStoreTest {
     assertThatThrownBy(() -> store().ensure(layout.toString()))
         .hasMessageContaining("zstd-compressed");
   }
+
+  @Test
+  void exportsADockerSaveTarForTheDockerEngineWithoutUnpacking() throws Exception {
+    Path layout = tmp.resolve("app.tar");
+    OciImageWriter.WrittenImage written = app("demo:1").gzip(true).writeLayoutTar(layout);
+    ImageStore store = store();
+    assertThat(store.localImageId("file:" + layout)).isEqualTo(written.configDigest());
+
+    Path exported = tmp.resolve("exported.tar");
+    try (var out = Files.newOutputStream(exported)) {
+      assertThat(store.exportDockerSave("file:" + layout, out)).isEqualTo(written.configDigest());
+    }
+    assertThat(layerDirs()).isEmpty();
+    List<String> names = new ArrayList<>();
+    try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(exported))) {
+      for (var e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) names.add(e.getName());
+    }
+    String configHex = Digests.hex(written.configDigest());
+    assertThat(names).containsExactly("manifest.json", configHex + ".json",
+        Digests.hex(written.layerDigests().get(0)) + "/layer.tar", Digests.hex(written.layerDigests().get(1)) + "/layer.tar");
+
+    // What the engine would load is a valid docker-save archive of the same image (diff_ids checked).
+    Image reloaded = store.ensure(exported.toString());
+    assertApp(reloaded, "demo:1");
+    assertThat(reloaded.manifestDigest()).isEqualTo(written.configDigest());
+  }
 }

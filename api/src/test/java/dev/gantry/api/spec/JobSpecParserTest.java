@@ -154,7 +154,7 @@ class JobSpecParserTest {
             "tasks[0].imge: unknown field; did you mean `image`?",
             "tasks[0].stopGrace: unknown field; did you mean `stop_grace`?",
             "tasks[0].bogus: unknown field (known: name, driver, image, command, args, env, resources, ports,"
-                + " checks, stop_signal, stop_grace, working_dir, security)",
+                + " checks, stop_signal, stop_grace, shutdown_delay, working_dir, security)",
             "tasks[0].resources.memroy: unknown field; did you mean `memory`?");
   }
 

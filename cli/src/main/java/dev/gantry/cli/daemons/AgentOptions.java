@@ -46,6 +46,14 @@ public final class AgentOptions {
             description = "A registry reached over plain HTTP; repeatable. All others need HTTPS.")
     java.util.Set<String> insecureRegistries = new java.util.LinkedHashSet<>();
 
+    @Option(names = "--docker-host", defaultValue = "unix:///var/run/docker.sock", paramLabel = "URL",
+            description = "Docker Engine of the docker driver: unix:///PATH or tcp://HOST:PORT (no TLS) (default: ${DEFAULT-VALUE}). "
+                    + "The node offers the docker driver when the engine answers at agent start.")
+    java.net.URI dockerHost;
+
+    @Option(names = "--no-docker", description = "Do not offer the docker driver, even when a Docker Engine answers.")
+    boolean noDocker;
+
     AgentDaemon.Config config(List<String> schedulers) {
         String[] range = dynamicPorts.split("-", 2);
         int low, high;

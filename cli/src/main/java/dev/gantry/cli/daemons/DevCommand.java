@@ -36,7 +36,7 @@ public final class DevCommand implements Callable<Integer> {
                 new SchedulerServer.Config(bind, port, httpPort, "/gantry/", ttl.nodeTtl()));
         String address = ("0.0.0.0".equals(bind) ? "127.0.0.1" : bind) + ":" + scheduler.grpcPort();
         if (agent.name == null) agent.name = "dev";
-        AgentDaemon daemon = AgentDaemon.start(agent.config(List.of(address)), Daemons.drivers(agent.dataDir));
+        AgentDaemon daemon = AgentDaemon.start(agent.config(List.of(address)), Daemons.drivers(agent));
         System.err.println("gantry dev cluster ready: scheduler " + address + ", agent " + daemon.nodeId()
                 + " (data in " + agent.dataDir + ")");
         System.err.println("try: gantry run -f examples/web.yaml && gantry status web");

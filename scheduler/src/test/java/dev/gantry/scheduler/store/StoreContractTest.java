@@ -269,9 +269,9 @@ abstract class StoreContractTest {
 
     @Test
     void eventsOfOneTransactionArriveTogetherInOpOrder() throws Exception {
-        put(p + "z", "to delete");
+        long start = put(p + "z", "to delete");
         RecordingListener listener = new RecordingListener();
-        try (Watcher ignored = store.watch(p, 0, listener)) {
+        try (Watcher ignored = store.watch(p, start + 1, listener)) {
             TxnResult txn = await(store.txn(List.of(),
                     List.of(Op.put(p + "y", bytes("1")), Op.put(p + "x", bytes("2")), Op.delete(p + "z")), List.of()));
             put(p + "after", "3");
@@ -288,7 +288,9 @@ abstract class StoreContractTest {
     @Test
     void closingAWatchStopsDelivery() throws Exception {
         RecordingListener listener = new RecordingListener();
-        Watcher watcher = store.watch(p, 0, listener);
+        // From an explicit revision: a watch "from now" (0) may be set up after the next put.
+        long start = put(p + "seed", "0");
+        Watcher watcher = store.watch(p, start + 1, listener);
         put(p + "a", "1");
         assertThat(listener.nextBatch()).hasSize(1);
 
@@ -330,11 +332,11 @@ abstract class StoreContractTest {
         long lease = await(store.grantLease(Duration.ofSeconds(60)));
         await(store.txn(List.of(), List.of(Op.put(p + "l1", bytes("1"), lease), Op.put(p + "l2", bytes("2"), lease)),
                 List.of()));
-        put(p + "plain", "stays");
+        long start = put(p + "plain", "stays");
         assertThat(await(store.get(p + "l1")).orElseThrow().lease()).isEqualTo(lease);
 
         RecordingListener listener = new RecordingListener();
-        try (Watcher ignored = store.watch(p, 0, listener)) {
+        try (Watcher ignored = store.watch(p, start + 1, listener)) {
             await(store.revokeLease(lease));
             List<WatchEvent> batch = listener.nextBatch();
             assertThat(batch).extracting(WatchEvent::type).containsOnly(WatchEvent.Type.DELETE);

@@ -31,6 +31,8 @@ record ContainerPaths(String id, Path dir) {
     Path socketDir() { return dir.resolve("sock"); }
     Path runcLog() { return dir.resolve("runc.log"); }
     Path conmonOutput() { return dir.resolve("conmon.out"); }
+    /** Pid and runc log files of exec'd commands, one pair per exec while it runs. */
+    Path execDir() { return dir.resolve("exec"); }
     /** Written by the driver once the exit was observed, so OOM facts outlive the cgroup. */
     Path resultFile() { return dir.resolve("result.json"); }
 

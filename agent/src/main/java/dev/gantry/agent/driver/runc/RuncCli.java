@@ -1,5 +1,6 @@
 package dev.gantry.agent.driver.runc;
 
+import dev.gantry.agent.driver.CappedOutput;
 import dev.gantry.agent.driver.DriverException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +29,10 @@ final class RuncCli {
     });
 
     record Result(int exitCode, String stdout, String stderr) {
+    }
+
+    /** How {@code runc exec} ended: its exit code (the command's, or runc's own failure), or killed at the timeout. */
+    record ExecRun(int exitCode, boolean timedOut, CappedOutput output) {
     }
 
     private final Path runc;
@@ -104,6 +109,45 @@ final class RuncCli {
             Thread.currentThread().interrupt();
             throw new DriverException("interrupted while starting conmon", e);
         }
+    }
+
+    /**
+     * Runs {@code command} in container {@code id} with {@code runc exec}, stdout and stderr
+     * merged and capped. runc's own messages go to {@code runcLog} (JSON lines) and the pid of the
+     * command to {@code pidFile}: at the timeout that pid is killed first (runc, its parent,
+     * has not reaped it yet, so the pid cannot have been reused), then runc.
+     */
+    ExecRun exec(String id, List<String> command, Duration timeout, Path pidFile, Path runcLog) throws DriverException {
+        List<String> cmd = new ArrayList<>(List.of(runc.toString(), "--root=" + runcRoot, "--log=" + runcLog,
+                "--log-format=json", "exec", "--pid-file", pidFile.toString(), id));
+        cmd.addAll(command);
+        Process proc;
+        try {
+            proc = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        } catch (IOException e) {
+            throw new DriverException("cannot execute " + runc + ": " + e.getMessage(), e);
+        }
+        CappedOutput output = new CappedOutput();
+        CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> output.drain(proc.getInputStream()), PIPES);
+        boolean timedOut = false;
+        try {
+            if (!proc.waitFor(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
+                timedOut = true;
+                long pid = ContainerPaths.readPid(pidFile);
+                if (pid > 0) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                if (!proc.waitFor(5, TimeUnit.SECONDS)) proc.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+            // A process the command left behind may hold the pipe open: its output is not waited for.
+            drained.get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            proc.destroyForcibly();
+            throw new DriverException("interrupted: runc exec in " + id, e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // keep what was read
+        }
+        return new ExecRun(timedOut || proc.isAlive() ? -1 : proc.exitValue(), timedOut, output);
     }
 
     private Result exec(List<String> cmd) throws DriverException {

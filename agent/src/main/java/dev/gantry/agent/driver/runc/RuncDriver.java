@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.agent.driver.ContainerInventory;
 import dev.gantry.agent.driver.DriverException;
+import dev.gantry.agent.driver.ExecResult;
 import dev.gantry.agent.driver.ExitResult;
 import dev.gantry.agent.driver.TaskConfig;
 import dev.gantry.agent.driver.TaskDriver;
@@ -24,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +47,6 @@ public final class RuncDriver implements TaskDriver, ContainerInventory {
     public static final Path DEFAULT_RUNC = Path.of("/usr/sbin/runc");
     public static final Path DEFAULT_CONMON = Path.of("/usr/bin/conmon");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern SIGNAL = Pattern.compile("(SIG)?[A-Z0-9+-]{1,12}");
     private static final Duration CREATE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(RuncDriver.class);
@@ -250,6 +249,42 @@ public final class RuncDriver implements TaskDriver, ContainerInventory {
         };
     }
 
+    @Override
+    public ExecResult exec(TaskHandle handle, List<String> command, Duration timeout) throws DriverException {
+        ContainerPaths p = paths(handle);
+        if (command.isEmpty()) throw new DriverException("exec in " + p.id() + ": empty command");
+        requireRunning(p);
+        String name = java.util.UUID.randomUUID().toString();
+        Path pidFile = p.execDir().resolve(name + ".pid");
+        Path runcLog = p.execDir().resolve(name + ".log");
+        try {
+            Files.createDirectories(p.execDir());
+            RuncCli.ExecRun run = cli.exec(p.id(), command, timeout, pidFile, runcLog);
+            if (run.timedOut()) return run.output().result(-1, true);
+            if (Files.exists(pidFile)) return run.output().result(run.exitCode(), false);
+            // runc never started the command: the container stopped meanwhile, or the command is unusable.
+            requireRunning(p);
+            String error = lastError(runcLog).orElse(run.output().text().strip());
+            boolean notFound = error.contains("not found") || error.contains("no such file");
+            return new ExecResult(notFound ? 127 : 126, false, error, false);
+        } catch (IOException e) {
+            throw new DriverException("exec in " + p.id() + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(pidFile);
+                Files.deleteIfExists(runcLog);
+            } catch (IOException e) {
+                LOG.debug("cannot remove the exec files of {}", p.id(), e);
+            }
+        }
+    }
+
+    private void requireRunning(ContainerPaths p) throws DriverException {
+        boolean running = Files.isDirectory(p.dir()) && recordedExit(p).isEmpty()
+                && runcState(p.id()).map(s -> s.path("status").asText().equals("running")).orElse(false);
+        if (!running) throw new DriverException("container " + p.id() + " is not running");
+    }
+
     /**
      * Every container directory under {@code containers/} plus every container runc knows under
      * this driver's root: a crash can leave either without the other. Ids that could not be ours
@@ -351,8 +386,16 @@ public final class RuncDriver implements TaskDriver, ContainerInventory {
 
     /** The last error runc logged (JSON lines), else conmon's own output. */
     static String runtimeError(ContainerPaths p) {
+        Optional<String> msg = lastError(p.runcLog());
+        if (msg.isPresent()) return msg.get();
+        String out = p.readConmonOutput();
+        return out.isEmpty() ? "no error recorded by runc or conmon" : out;
+    }
+
+    /** The last error in a runc log (JSON lines); a line that is not JSON counts as one. */
+    static Optional<String> lastError(Path runcLog) {
         String msg = null;
-        for (String line : ContainerPaths.readQuietly(p.runcLog()).split("\n")) {
+        for (String line : ContainerPaths.readQuietly(runcLog).split("\n")) {
             if (line.isBlank()) continue;
             try {
                 JsonNode n = JSON.readTree(line);
@@ -361,9 +404,7 @@ public final class RuncDriver implements TaskDriver, ContainerInventory {
                 msg = line;
             }
         }
-        if (msg != null) return msg;
-        String out = p.readConmonOutput();
-        return out.isEmpty() ? "no error recorded by runc or conmon" : out;
+        return Optional.ofNullable(msg);
     }
 
     private void kill(String id, String signal) throws DriverException {
@@ -376,9 +417,7 @@ public final class RuncDriver implements TaskDriver, ContainerInventory {
     }
 
     static String normalizeSignal(String signal) {
-        String s = signal == null || signal.isBlank() ? "TERM" : signal.trim().toUpperCase(Locale.ROOT);
-        if (!SIGNAL.matcher(s).matches()) throw new IllegalArgumentException("bad signal: " + signal);
-        return s;
+        return dev.gantry.agent.driver.Signals.normalize(signal);
     }
 
     private Optional<JsonNode> runcState(String id) throws DriverException {
@@ -430,9 +469,7 @@ public final class RuncDriver implements TaskDriver, ContainerInventory {
     }
 
     static String describe(int exitCode, boolean oom) {
-        if (oom) return "killed by the kernel's OOM killer (memory limit reached), exit code " + exitCode;
-        if (exitCode > 128 && exitCode < 128 + 65) return "killed by signal " + (exitCode - 128);
-        return "exited with code " + exitCode;
+        return ExitResult.describe(exitCode, oom);
     }
 
     private final class Probe implements ExitWatcher.Probe {

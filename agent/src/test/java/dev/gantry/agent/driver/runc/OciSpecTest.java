@@ -16,7 +16,7 @@ class OciSpecTest {
     private static final OciSpec.HostOptions HOST = new OciSpec.HostOptions(true, List.of("/etc/resolv.conf"), "amd64");
 
     static TaskConfig config(SecurityOptions sec, long cpuMillis, long memoryBytes) {
-        return new TaskConfig("c1", "alloc1", "Web_Server", List.of(Path.of("/layers/a")), List.of("/bin/sh", "-c", "true"),
+        return new TaskConfig("c1", "alloc1", "Web_Server", "sha256:0", List.of(Path.of("/layers/a")), List.of("/bin/sh", "-c", "true"),
                 List.of("GANTRY_PORT_HTTP=8080", "A=b=c"), "", "", cpuMillis, memoryBytes, sec, Path.of("/logs/c1.log"));
     }
 
@@ -132,7 +132,7 @@ class OciSpecTest {
 
     @Test
     void hostnameFallsBackToContainerId() {
-        var cfg = new TaskConfig("abc", "a", "---", List.of(Path.of("/l")), List.of("x"), List.of("PATH=/bin"), "/w",
+        var cfg = new TaskConfig("abc", "a", "---", "sha256:0", List.of(Path.of("/l")), List.of("x"), List.of("PATH=/bin"), "/w",
                 "", 0, 0, null, Path.of("/l.log"));
         ObjectNode spec = OciSpec.build(cfg, ImageUser.ROOT, HOST);
         assertThat(spec.path("hostname").asText()).isEqualTo("abc");
