@@ -104,6 +104,13 @@ public final class EtcdServer implements AutoCloseable {
         return process == null;
     }
 
+    /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: an outage in which connections stay open but nothing answers. */
+    public void signal(String signal) throws IOException, InterruptedException {
+        if (process == null) throw new IllegalStateException("an external etcd cannot be paused");
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) throw new IOException("kill -" + signal + " " + process.pid() + " failed");
+    }
+
     /** A fresh key prefix ("/gantry-test/&lt;random&gt;/"), so tests sharing an etcd never see each other's keys. */
     public static String uniquePrefix() {
         return "/gantry-test/" + UUID.randomUUID() + "/";

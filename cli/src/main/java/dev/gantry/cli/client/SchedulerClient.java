@@ -29,14 +29,21 @@ public final class SchedulerClient implements AutoCloseable {
         this.addresses = addresses.isEmpty() ? List.of(DEFAULT_ADDRESS) : List.copyOf(addresses);
     }
 
-    /** Runs one call, failing over to the next address when a scheduler is unreachable. */
+    /**
+     * Runs one call, failing over to the next address when a scheduler is unreachable or does
+     * not answer in time (a paused or partitioned replica accepts connections but never
+     * replies). The calls are safe to repeat (reads, and writes that are no-ops once applied),
+     * except `rollout undo`: a replica that answered too late may have applied it, and a second
+     * one then makes one more version of the same spec.
+     */
     public <T> T call(Function<Stubs, T> rpc) {
         StatusRuntimeException last = null;
         for (int i = 0; i < addresses.size(); i++) {
             try {
                 return rpc.apply(stubs());
             } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) throw translate(e);
+                Status.Code code = e.getStatus().getCode();
+                if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED) throw translate(e);
                 last = e;
                 switchAddress();
             }

@@ -1,0 +1,119 @@
+package dev.gantry.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One agent on its own host: a Docker container with its own address on Docker's bridge,
+ * running the distribution's `gantry agent` (nested runc containers, as ENVIRONMENT.md
+ * describes) from the host's /usr, /lib, /bin and /etc, read-only. The agent runs under a
+ * shell loop, so killing the agent process alone restarts it (an agent restart) while
+ * killing the container is the loss of the whole host.
+ */
+final class AgentHost {
+    static final String IMAGE = "gantry-host:test";
+    private static final String[] CAPS = {"SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_CHROOT", "MKNOD", "SETFCAP",
+            "SETPCAP", "NET_RAW", "DAC_READ_SEARCH", "SYS_NICE", "IPC_LOCK", "KILL", "CHOWN", "DAC_OVERRIDE",
+            "FOWNER", "FSETID", "SETUID", "SETGID", "NET_BIND_SERVICE", "AUDIT_WRITE"};   // not SYS_RESOURCE: outside the bounding set on these hosts
+
+    final String name;
+    final Path dataDir;
+    private final String container;
+    private final List<String> agentArgs;
+    private final Path shared;
+
+    AgentHost(String name, Path dataDir, Path shared, List<String> agentArgs) {
+        this.name = name;
+        this.dataDir = dataDir;
+        this.shared = shared;
+        this.container = "gantry-it-" + name + "-" + Long.toHexString(System.nanoTime());
+        this.agentArgs = agentArgs;
+    }
+
+    /** The host image: empty, since everything comes from the host's bind-mounted directories. */
+    static void buildImage() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("docker", "build", "-q", "-t", IMAGE, "-").redirectErrorStream(true).start();
+        p.getOutputStream().write("FROM scratch\nCMD [\"/bin/true\"]\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) throw new IOException("docker build failed: " + out);
+    }
+
+    void start(Path distribution) throws IOException, InterruptedException {
+        Files.createDirectories(dataDir);
+        List<String> cmd = new ArrayList<>(List.of("docker", "run", "-d", "--name", container, "--hostname", name,
+                "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined"));
+        for (String cap : CAPS) cmd.addAll(List.of("--cap-add", cap));
+        for (String ro : new String[]{"/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc"}) {
+            if (Files.exists(Path.of(ro))) cmd.addAll(List.of("-v", ro + ":" + ro + ":ro"));
+        }
+        cmd.addAll(List.of("-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "--tmpfs", "/run", "--tmpfs", "/tmp",
+                "-v", dataDir + ":/var/lib/gantry", "-v", distribution + ":/gantry:ro", "-v", shared + ":" + shared + ":ro",
+                IMAGE, "/bin/sh", "-c", "while true; do /gantry/bin/gantry agent --advertise \"$(hostname -i)\" "
+                        + "--data-dir /var/lib/gantry --name " + name + " " + String.join(" ", agentArgs)
+                        + " >>/var/lib/gantry/agent.log 2>&1; sleep 1; done"));
+        docker(cmd);
+    }
+
+    /** The whole host dies: the agent and every container on it. */
+    void kill() throws IOException, InterruptedException {
+        docker(List.of("docker", "kill", container));
+    }
+
+    void pause() throws IOException, InterruptedException {
+        docker(List.of("docker", "pause", container));
+    }
+
+    void unpause() throws IOException, InterruptedException {
+        docker(List.of("docker", "unpause", container));
+    }
+
+    /** Cut the host off the network (schedulers, clients, other hosts), and back. */
+    void disconnect() throws IOException, InterruptedException {
+        docker(List.of("docker", "network", "disconnect", "bridge", container));
+    }
+
+    void connect() throws IOException, InterruptedException {
+        docker(List.of("docker", "network", "connect", "bridge", container));
+    }
+
+    /** SIGKILL to the agent process only; the host's shell loop starts it again a second later. */
+    void killAgent() throws IOException, InterruptedException {
+        docker(List.of("docker", "exec", container, "pkill", "-9", "-f", "dev.gantry.cli.Main agent"));
+    }
+
+    /** Container ids that runc on this host runs; fails (unchecked) when the host is gone. */
+    List<String> runningContainers() {
+        try {
+            String out = docker(List.of("docker", "exec", container, "runc", "--root", "/var/lib/gantry/runc/runc", "list", "-q"));
+            return out.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String log() {
+        return Gantry.logOf(dataDir.resolve("agent.log"));
+    }
+
+    void remove() throws IOException, InterruptedException {
+        docker(List.of("docker", "rm", "-f", "-v", container));
+    }
+
+    private static String docker(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.gantry.e2e;
+
+import dev.gantry.testing.EtcdServer;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster of separate hosts on this machine: a real etcd and scheduler processes on the host,
+ * each agent in its own Docker container with its own address ({@link AgentHost}). Any part
+ * can be killed, paused or (agents) cut off the network and restored.
+ */
+final class MultiHostCluster implements AutoCloseable {
+    final Path dir;
+    final EtcdServer etcd;
+    final List<Process> schedulers = new ArrayList<>();
+    final List<Integer> grpcPorts = new ArrayList<>();
+    final List<Integer> httpPorts = new ArrayList<>();
+    final List<AgentHost> agents = new ArrayList<>();
+    private final String prefix = "/gantry-multihost-" + Long.toHexString(System.nanoTime()) + "/";
+    private final String gateway;
+
+    private MultiHostCluster(Path dir, EtcdServer etcd, String gateway) {
+        this.dir = dir;
+        this.etcd = etcd;
+        this.gateway = gateway;
+    }
+
+    static MultiHostCluster start(Path dir, int schedulerCount, int agentCount, String nodeTtl) throws Exception {
+        AgentHost.buildImage();
+        MultiHostCluster c = new MultiHostCluster(dir, EtcdServer.startForTest(), bridgeGateway());
+        try {
+            for (int i = 0; i < schedulerCount; i++) {
+                c.grpcPorts.add(Gantry.freePort());
+                c.httpPorts.add(Gantry.freePort());
+                c.schedulers.add(c.startScheduler(i, nodeTtl));
+            }
+            Path dist = Gantry.home().getParent().getParent();
+            for (int i = 0; i < agentCount; i++) {
+                AgentHost a = new AgentHost("host-" + i, dir.resolve("host-" + i), dir,
+                        List.of("--scheduler", c.agentAddresses(), "--dynamic-ports", "30000-30100", "--no-docker",
+                                "--label", "host=host-" + i));
+                c.agents.add(a);
+                a.start(dist);
+            }
+        } catch (Exception e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private Process startScheduler(int i, String nodeTtl) throws IOException {
+        return Gantry.start(dir.resolve("scheduler-" + i + ".log"), "scheduler", "--etcd", String.join(",", etcd.endpoints()),
+                "--prefix", prefix, "--bind", "0.0.0.0", "--port", String.valueOf(grpcPorts.get(i)),
+                "--http-port", String.valueOf(httpPorts.get(i)), "--node-ttl", nodeTtl, "--leader-ttl", "2s");
+    }
+
+    /** For the CLI on this machine. */
+    String addresses() {
+        return String.join(",", grpcPorts.stream().map(p -> "127.0.0.1:" + p).toList());
+    }
+
+    /** For the agents: the schedulers as seen from Docker's bridge. */
+    String agentAddresses() {
+        return String.join(",", grpcPorts.stream().map(p -> gateway + ":" + p).toList());
+    }
+
+    /** The replica whose health endpoint says "leader", or -1. */
+    int leader() {
+        for (int i = 0; i < httpPorts.size(); i++) {
+            if (!schedulers.get(i).isAlive()) continue;
+            try {
+                HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + httpPorts.get(i) + "/healthz").toURL().openConnection();
+                c.setConnectTimeout(1000);
+                c.setReadTimeout(1000);
+                try {
+                    if (c.getResponseCode() == 200
+                            && new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8).contains("leader")) return i;
+                } finally {
+                    c.disconnect();
+                }
+            } catch (IOException e) {
+                // a paused or dead replica: not the leader as far as anyone can tell
+            }
+        }
+        return -1;
+    }
+
+    String health(int i) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + httpPorts.get(i) + "/healthz").toURL().openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(3000);
+            try {
+                var in = c.getResponseCode() < 400 ? c.getInputStream() : c.getErrorStream();
+                return c.getResponseCode() + " " + new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException e) {
+            return "unreachable: " + e;
+        }
+    }
+
+    void signalScheduler(int i, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(schedulers.get(i).pid())).inheritIO().start();
+        if (kill.waitFor() != 0) throw new IOException("kill -" + signal + " failed");
+    }
+
+    String logs() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < schedulers.size(); i++) {
+            b.append("\n--- scheduler ").append(i).append('\n').append(Gantry.logOf(dir.resolve("scheduler-" + i + ".log")));
+        }
+        for (AgentHost a : agents) b.append("\n--- ").append(a.name).append('\n').append(a.log());
+        return b.toString();
+    }
+
+    private static String bridgeGateway() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("docker", "network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
+            throw new IOException("cannot find Docker's bridge gateway: " + out);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (AgentHost a : agents) {
+            try {
+                a.remove();
+            } catch (IOException e) {
+                // already gone
+            }
+        }
+        for (Process s : schedulers) {
+            new ProcessBuilder("kill", "-CONT", String.valueOf(s.pid())).start().waitFor();
+            Gantry.stop(s, java.time.Duration.ofSeconds(10));
+        }
+        etcd.close();
+        // The directory (logs, agents' data) stays for a post-mortem; it is under the temp dir.
+    }
+}
