@@ -25,6 +25,7 @@ final class MultiHostCluster implements AutoCloseable {
     final List<AgentHost> agents = new ArrayList<>();
     private final String prefix = "/gantry-multihost-" + Long.toHexString(System.nanoTime()) + "/";
     private final String gateway;
+    private String nodeTtl;
 
     private MultiHostCluster(Path dir, EtcdServer etcd, String gateway) {
         this.dir = dir;
@@ -35,6 +36,7 @@ final class MultiHostCluster implements AutoCloseable {
     static MultiHostCluster start(Path dir, int schedulerCount, int agentCount, String nodeTtl) throws Exception {
         AgentHost.buildImage();
         MultiHostCluster c = new MultiHostCluster(dir, EtcdServer.startForTest(), bridgeGateway());
+        c.nodeTtl = nodeTtl;
         try {
             for (int i = 0; i < schedulerCount; i++) {
                 c.grpcPorts.add(Gantry.freePort());
@@ -107,6 +109,11 @@ final class MultiHostCluster implements AutoCloseable {
         } catch (IOException e) {
             return "unreachable: " + e;
         }
+    }
+
+    /** Starts replica {@code i} again on its ports (after a kill). */
+    void restartScheduler(int i) throws IOException {
+        schedulers.set(i, startScheduler(i, nodeTtl));
     }
 
     void signalScheduler(int i, String signal) throws IOException, InterruptedException {
