@@ -1,10 +1,12 @@
 package dev.gantry.agent;
 
 import dev.gantry.agent.alloc.AllocationSupervisor;
+import dev.gantry.agent.alloc.ImageResolver;
 import dev.gantry.agent.alloc.NodeContext;
 import dev.gantry.agent.connect.SchedulerConnection;
 import dev.gantry.agent.driver.DriverException;
 import dev.gantry.agent.driver.TaskDriver;
+import dev.gantry.agent.image.ImageGcPolicy;
 import dev.gantry.agent.image.ImageStore;
 import dev.gantry.agent.logs.LogServiceImpl;
 import dev.gantry.agent.node.Fingerprint;
@@ -22,10 +24,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,15 +40,27 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AgentDaemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
+    public static final Duration DEFAULT_IMAGE_GC_INTERVAL = Duration.ofMinutes(5);
 
     /**
      * @param advertiseHost the address schedulers and CLIs use to reach this agent, and the host IP tasks see
      * @param reservedCpuMillis,reservedMemoryBytes what the agent keeps for the system, not offered to allocations
+     * @param imageGcInterval how often unused images are collected under {@code imageGc}; zero: never
      */
     public record Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
                          String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
                          long reservedCpuMillis, long reservedMemoryBytes, Path registryConfig,
-                         java.util.Set<String> insecureRegistries) {
+                         java.util.Set<String> insecureRegistries, ImageGcPolicy imageGc, Duration imageGcInterval) {
+        /** Default image GC ({@link ImageGcPolicy#DEFAULTS}, every {@link #DEFAULT_IMAGE_GC_INTERVAL}). */
+        public Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
+                      String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
+                      long reservedCpuMillis, long reservedMemoryBytes, Path registryConfig,
+                      java.util.Set<String> insecureRegistries) {
+            this(schedulers, dataDir, nodeName, labels, bindHost, port, advertiseHost, dynamicPortLow, dynamicPortHigh,
+                    reservedCpuMillis, reservedMemoryBytes, registryConfig, insecureRegistries, ImageGcPolicy.DEFAULTS,
+                    DEFAULT_IMAGE_GC_INTERVAL);
+        }
+
         /** Without registry settings: the default Docker config.json, HTTPS only. */
         public Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
                       String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
@@ -58,12 +75,15 @@ public final class AgentDaemon implements AutoCloseable {
     private final AllocationSupervisor supervisor;
     private final Server server;
     private final String nodeId;
+    private final ScheduledExecutorService imageGc;
 
-    private AgentDaemon(SchedulerConnection connection, AllocationSupervisor supervisor, Server server, String nodeId) {
+    private AgentDaemon(SchedulerConnection connection, AllocationSupervisor supervisor, Server server, String nodeId,
+                        ScheduledExecutorService imageGc) {
         this.connection = connection;
         this.supervisor = supervisor;
         this.server = server;
         this.nodeId = nodeId;
+        this.imageGc = imageGc;
     }
 
     public static AgentDaemon start(Config config, List<TaskDriver> drivers) throws IOException {
@@ -122,15 +142,34 @@ public final class AgentDaemon implements AutoCloseable {
                 .build();
 
         SchedulerConnection[] conn = new SchedulerConnection[1];
-        AllocationSupervisor supervisor = new AllocationSupervisor(usable, images::ensure, local, ctx, Clock.systemUTC(),
-                u -> conn[0].report(u));
+        AllocationSupervisor supervisor = new AllocationSupervisor(usable, ImageResolver.of(images), local, ctx,
+                Clock.systemUTC(), u -> conn[0].report(u));
         conn[0] = new SchedulerConnection(config.schedulers(), () -> node, supervisor::apply, supervisor::currentReports);
         supervisor.recover();
         // Before the scheduler connection: nothing new starts while leftovers are sorted out.
         supervisor.removeOrphanContainers();
         conn[0].start();
         log.info("agent {} ({}) serving on {}, drivers {}", name, nodeId, address, usable.keySet());
-        return new AgentDaemon(conn[0], supervisor, server, nodeId);
+        return new AgentDaemon(conn[0], supervisor, server, nodeId, startImageGc(config, images, supervisor));
+    }
+
+    /** Collects unused images every interval, after the allocations were re-adopted (they are what is in use). */
+    private static ScheduledExecutorService startImageGc(Config config, ImageStore images, AllocationSupervisor supervisor) {
+        if (config.imageGcInterval().isZero()) return null;
+        ScheduledExecutorService gc = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "image-gc");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = config.imageGcInterval().toMillis();
+        gc.scheduleWithFixedDelay(() -> {
+            try {
+                images.collectGarbage(config.imageGc(), supervisor.imagesInUse());
+            } catch (IOException | RuntimeException e) {
+                log.warn("image garbage collection failed: {}", e.toString());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+        return gc;
     }
 
     public String nodeId() {
@@ -153,6 +192,7 @@ public final class AgentDaemon implements AutoCloseable {
 
     @Override
     public void close() {
+        if (imageGc != null) imageGc.shutdownNow();
         connection.close();
         supervisor.close();
         server.shutdownNow();

@@ -12,6 +12,10 @@ final class Percentiles {
         samples.add(millis);
     }
 
+    int size() {
+        return samples.size();
+    }
+
     double at(double q) {
         List<Double> s = new ArrayList<>(samples);
         Collections.sort(s);

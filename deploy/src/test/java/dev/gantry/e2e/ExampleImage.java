@@ -31,6 +31,17 @@ final class ExampleImage {
 
     /** The same image with another start script, written to {@code dir/fileName}. */
     static Path build(Path dir, String script, String fileName) throws IOException {
+        Path tar = dir.resolve(fileName);
+        image(script).writeLayoutTar(tar);
+        return tar;
+    }
+
+    /** The example image as an OCI layout directory (image name {@code example/web:1}), to push to a registry. */
+    static OciImageWriter.WrittenImage layout(Path dir) throws IOException {
+        return image(SERVE).writeLayout(dir);
+    }
+
+    private static OciImageWriter image(String script) throws IOException {
         LayerTar layer = new LayerTar()
                 .directory("bin", 0755).directory("tmp", 01777).directory("etc", 0755)
                 .file("bin/busybox", 0755, Files.readAllBytes(Path.of("/bin/busybox")))
@@ -39,9 +50,7 @@ final class ExampleImage {
         for (String applet : new String[]{"sh", "httpd", "mkdir", "echo", "kill", "sleep", "cat", "rm", "test", "["}) {
             layer.symlink("bin/" + applet, "busybox");
         }
-        Path tar = dir.resolve(fileName);
-        new OciImageWriter().layer(layer).entrypoint("/bin/serve").refName("example/web:1").writeLayoutTar(tar);
-        return tar;
+        return new OciImageWriter().layer(layer).entrypoint("/bin/serve").refName("example/web:1");
     }
 
     static String job(Path image, String name, int count) {

@@ -198,6 +198,18 @@ public final class AllocationSupervisor implements AutoCloseable {
         log.warn("some allocations did not stop within {}", timeout);
     }
 
+    /**
+     * The images, as their tasks name them, of every allocation this node runs, starts or still
+     * stops: what image garbage collection must keep.
+     */
+    public Set<String> imagesInUse() {
+        Set<String> images = new HashSet<>();
+        for (AllocationRunner r : runners.values()) {
+            for (Task t : r.job().getTasksList()) images.add(t.getImage());
+        }
+        return images;
+    }
+
     public int runningAllocations() {
         return runners.size();
     }

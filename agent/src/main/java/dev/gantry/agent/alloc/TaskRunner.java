@@ -136,7 +136,7 @@ final class TaskRunner implements Runnable {
             if (handle == null) {
                 long t0 = System.nanoTime();
                 // A driver with its own image store (Docker Engine) gets the image itself; runc runs the agent's layers.
-                Image image = driver instanceof DriverImages own ? own.image(task.getImage()) : images.resolve(task.getImage());
+                Image image = driver instanceof DriverImages own ? own.image(task.getImage()) : images.resolve(task, this::onPullProgress);
                 long t1 = System.nanoTime();
                 Map<String, String> env = TaskEnvironment.env(image.config(), task, alloc, node.name(), node.hostIp());
                 Security sec = task.getSecurity();
@@ -182,6 +182,12 @@ final class TaskRunner implements Runnable {
             if (e instanceof InterruptedException ie) throw ie;
             return failedStart(e);
         }
+    }
+
+    /** A pull's progress as the pending task's message ("pulling x:1: 12.3/50.1 MB"), for `gantry status`. */
+    private void onPullProgress(String message) {
+        if (stopping || handle != null || state.getStatus() != TaskStatus.TASK_PENDING) return;
+        update(state.toBuilder().setMessage(message));
     }
 
     private ExitResult failedStart(Throwable e) {

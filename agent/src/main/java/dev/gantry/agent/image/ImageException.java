@@ -19,7 +19,19 @@ public class ImageException extends Exception {
     DIGEST_MISMATCH,
     /** The registry could not be reached, or kept failing, after retries. */
     UNREACHABLE,
-    OTHER
+    OTHER;
+
+    /** How the reason starts an error message ("unauthorized: ..."); empty for OTHER. */
+    public String label() {
+      return switch (this) {
+        case NOT_FOUND -> "not found";
+        case UNAUTHORIZED -> "unauthorized";
+        case NO_MATCHING_PLATFORM -> "no matching platform";
+        case DIGEST_MISMATCH -> "digest mismatch";
+        case UNREACHABLE -> "registry unreachable";
+        case OTHER -> "";
+      };
+    }
   }
 
   private final Reason reason;

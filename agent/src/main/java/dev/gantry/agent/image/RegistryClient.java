@@ -17,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,14 +106,17 @@ public final class RegistryClient {
    * Downloads blobs into the store, {@code parallelDownloads} at a time, each verified. Waits for
    * all; if any failed, throws the first failure (in list order) and keeps the blobs that did
    * arrive (they are verified, so a retry reuses them).
+   *
+   * @param received told of every chunk's size as it arrives, from the download threads (a
+   *     negative amount takes back what a failed attempt had counted)
    */
-  void fetchBlobs(RegistryReference ref, List<BlobRequest> requests, BlobStore blobs)
-      throws ImageException {
+  void fetchBlobs(RegistryReference ref, List<BlobRequest> requests, BlobStore blobs,
+      LongConsumer received) throws ImageException {
     List<CompletableFuture<Void>> futures = new ArrayList<>();
     for (BlobRequest r : requests) {
       futures.add(CompletableFuture.runAsync(() -> {
         try {
-          fetchBlob(ref, r, blobs);
+          fetchBlob(ref, r, blobs, received);
         } catch (ImageException e) {
           throw new CompletionException(e);
         }
@@ -135,16 +139,19 @@ public final class RegistryClient {
   }
 
   /** Downloads one blob into the store; retries a connection lost mid-body from the start. */
-  void fetchBlob(RegistryReference ref, BlobRequest r, BlobStore blobs) throws ImageException {
+  void fetchBlob(RegistryReference ref, BlobRequest r, BlobStore blobs, LongConsumer received)
+      throws ImageException {
     RetryPolicy retry = http.retry();
     for (int attempt = 1; ; attempt++) {
       HttpResponse<InputStream> response = get(ref, "blobs/" + r.digest(), "*/*", r.what());
-      try (InputStream in = response.body()) {
+      Counted counted = new Counted(response.body(), received);
+      try (InputStream in = counted) {
         // A registry that keeps sending cannot fill the disk: read at most the promised size;
         // the digest check then catches any difference.
         blobs.put(r.size() >= 0 ? new Limited(in, r.size()) : in, r.digest(), r.what());
         return;
       } catch (IOException e) {
+        received.accept(-counted.count);
         if (attempt >= retry.attempts()) {
           throw new ImageException(ImageException.Reason.UNREACHABLE, r.what() + " from "
               + ref.registry() + ": download kept failing (" + e + ") after " + attempt
@@ -197,6 +204,37 @@ public final class RegistryClient {
           what + ": " + missing + " (HTTP 404" + summary + ")");
     }
     throw new ImageException(what + ": unexpected HTTP " + status + summary);
+  }
+
+  /** Tells {@code received} of every chunk read. */
+  private static final class Counted extends FilterInputStream {
+    private final LongConsumer received;
+    private long count;
+
+    Counted(InputStream in, LongConsumer received) {
+      super(in);
+      this.received = received;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+        received.accept(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      int n = super.read(buf, off, len);
+      if (n > 0) {
+        count += n;
+        received.accept(n);
+      }
+      return n;
+    }
   }
 
   /** Ends the stream after {@code remaining} bytes. */

@@ -12,15 +12,33 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Brings a registry image's manifests, config and layer blobs into the blob store.
  *
- * <p>Pull policy: a digest reference whose manifests are already stored is resolved without the
- * network (if-not-present); a tag is re-resolved against the registry on every call (a moved tag
- * is followed), but only blobs that are missing are downloaded. Two callers pulling the same
- * image (by manifest digest) at once download it once: the second waits and then finds the
- * blobs present. Thread-safe.
+ * <p>How much the registry is asked depends on the {@link Mode}: a tag is always resolved
+ * against the registry (the store maps tags to digests for the policies that avoid it, see
+ * {@link ImageStore}); a digest's manifest comes from the store when there unless the mode is
+ * REFRESH. Only blobs that are missing are downloaded. Two callers pulling the same image (by
+ * manifest digest) at once download it once: the second waits and then finds the blobs present.
+ * Thread-safe.
  */
 final class RegistryPuller {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_INDEX_DEPTH = 4;
+
+  /** How much the registry may be asked. */
+  enum Mode {
+    /** Fetch the named manifest from the registry even when a digest's manifest is stored. */
+    REFRESH,
+    /** Use stored manifests for digests; fetch what is missing. */
+    CACHED,
+    /** No network: fail with NOT_FOUND when anything is missing from the store. */
+    OFFLINE
+  }
+
+  /**
+   * What a pull found.
+   *
+   * @param manifests every manifest and index it went through, the image's own manifest last
+   */
+  record Pulled(ResolvedImage image, List<String> manifests) {}
 
   private final RegistryClient client;
   private final BlobStore blobs;
@@ -39,37 +57,58 @@ final class RegistryPuller {
    * layer not yet unpacked are in the blob store. Nothing is unpacked here, so a failed download
    * leaves no layer behind.
    */
-  ResolvedImage pull(RegistryReference ref) throws IOException, ImageException {
-    Resolved resolved = resolve(ref);
+  Pulled pull(RegistryReference ref, Mode mode, PullTracker tracker)
+      throws IOException, ImageException {
+    Resolved resolved = resolve(ref, mode, tracker);
     ResolvedImage image = resolved.image();
     synchronized (pulls.computeIfAbsent(image.manifestDigest(), k -> new Object())) {
       if (!blobs.has(image.configDigest())) {
-        client.fetchBlob(ref, new RegistryClient.BlobRequest(image.configDigest(), resolved.configSize(),
-            "config " + image.configDigest()), blobs);
+        requireNetwork(mode, ref, "its config " + image.configDigest());
+        client.fetchBlob(ref, new RegistryClient.BlobRequest(image.configDigest(),
+            resolved.configSize(), "config " + image.configDigest()), blobs, n -> { });
       }
       List<String> diffIds = ConfigDocument.parse(blobs.read(image.configDigest())).diffIds();
       List<RegistryClient.BlobRequest> missing = new ArrayList<>();
+      long total = 0;
       for (int i = 0; i < image.layers().size(); i++) {
         ResolvedImage.LayerBlob layer = image.layers().get(i);
         boolean unpacked = i < diffIds.size() && layers.has(diffIds.get(i));
         if (!unpacked && !blobs.has(layer.digest())
             && missing.stream().noneMatch(m -> m.digest().equals(layer.digest()))) {
+          requireNetwork(mode, ref, "its layer " + layer.digest());
           missing.add(new RegistryClient.BlobRequest(layer.digest(), layer.size(),
               "layer " + layer.digest()));
+          total += Math.max(0, layer.size());
         }
       }
-      client.fetchBlobs(ref, missing, blobs);
+      if (!missing.isEmpty()) {
+        tracker.downloading(total);
+        client.fetchBlobs(ref, missing, blobs, tracker::received);
+      }
     }
-    return image;
+    return new Pulled(image, resolved.manifests());
   }
 
-  private record Resolved(ResolvedImage image, long configSize) {}
+  private static void requireNetwork(Mode mode, RegistryReference ref, String what)
+      throws ImageException {
+    if (mode == Mode.OFFLINE) {
+      throw new ImageException(ImageException.Reason.NOT_FOUND, ref + " is not complete on this"
+          + " node (" + what + " is missing) and the pull policy is never");
+    }
+  }
 
-  private Resolved resolve(RegistryReference ref) throws IOException, ImageException {
+  private record Resolved(ResolvedImage image, long configSize, List<String> manifests) {}
+
+  private Resolved resolve(RegistryReference ref, Mode mode, PullTracker tracker)
+      throws IOException, ImageException {
     String reference = ref.manifestReference();
+    List<String> seen = new ArrayList<>();
+    // Only the name the task gave is refreshed; an index's entries are digests, fixed by it.
+    Mode entries = mode == Mode.REFRESH ? Mode.CACHED : mode;
     for (int depth = 0; depth <= MAX_INDEX_DEPTH; depth++) {
-      byte[] bytes = manifest(ref, reference);
+      byte[] bytes = manifest(ref, reference, depth == 0 ? mode : entries, tracker);
       String digest = Digests.of(bytes);
+      seen.add(digest);
       JsonNode doc = parse(bytes, "manifest " + digest);
       String mediaType = doc.path("mediaType").asText("");
       if (doc.path("schemaVersion").asInt() == 1) {
@@ -98,17 +137,20 @@ final class RegistryPuller {
             layer.path("size").asLong(-1)));
       }
       return new Resolved(new ResolvedImage(digest, config, layerBlobs),
-          doc.path("config").path("size").asLong(-1));
+          doc.path("config").path("size").asLong(-1), seen);
     }
     throw new ImageException("image indexes are nested deeper than " + MAX_INDEX_DEPTH);
   }
 
-  /** A manifest by tag (always asked) or digest (from the store when there), verified. */
-  private byte[] manifest(RegistryReference ref, String reference)
+  /** A manifest by tag (always asked) or digest (from the store when there, unless REFRESH), verified. */
+  private byte[] manifest(RegistryReference ref, String reference, Mode mode, PullTracker tracker)
       throws IOException, ImageException {
-    if (reference.startsWith("sha256:") && blobs.has(reference)) {
+    boolean digest = reference.startsWith("sha256:");
+    if (digest && mode != Mode.REFRESH && blobs.has(reference)) {
       return blobs.read(reference); // stored only after verification
     }
+    requireNetwork(mode, ref, "manifest " + reference);
+    tracker.resolving();
     RegistryClient.Manifest m = client.manifest(ref, reference);
     if (!blobs.has(m.digest())) {
       blobs.put(new ByteArrayInputStream(m.bytes()), m.digest(), "manifest " + m.digest());

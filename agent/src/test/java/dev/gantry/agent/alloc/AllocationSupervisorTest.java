@@ -4,6 +4,7 @@ import com.google.protobuf.Duration;
 import dev.gantry.agent.driver.DriverImages;
 import dev.gantry.agent.image.Image;
 import dev.gantry.agent.image.ImageConfig;
+import dev.gantry.agent.image.ImageException;
 import dev.gantry.agent.state.LocalState;
 import dev.gantry.api.v1.AllocatedPort;
 import dev.gantry.api.v1.Allocation;
@@ -24,6 +25,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 
 import static dev.gantry.testing.Eventually.eventually;
@@ -168,6 +170,46 @@ class AllocationSupervisorTest {
         supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(job, "a1", DesiredStatus.DESIRED_RUN)).build());
         eventually(() -> status("a1") == ClientStatus.CLIENT_FAILED);
         assertThat(reports.get("a1").getTaskStatesMap().get("web").getMessage()).contains("could not start: runc create failed");
+    }
+
+    @Test
+    void aPullShowsItsProgressAndAFailedPullFailsTheStartWithTheRegistrysReason() throws Exception {
+        CountDownLatch pulling = new CountDownLatch(1);
+        List<String> policies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ImageResolver registry = new ImageResolver() {
+            @Override
+            public Image resolve(String reference) {
+                throw new AssertionError("the task's policy and progress must be passed on");
+            }
+
+            @Override
+            public Image resolve(Task task, java.util.function.Consumer<String> progress) throws ImageException {
+                policies.add(task.getPullPolicy());
+                progress.accept("pulling reg:5000/app:1: 12.3/50.1 MB");
+                try {
+                    pulling.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new ImageException(ImageException.Reason.UNAUTHORIZED, "image reg:5000/app:1: unauthorized:"
+                        + " registry reg:5000 requires a user name and password");
+            }
+        };
+        supervisor = new AllocationSupervisor(Map.of("runc", driver), registry, new LocalState(dir.resolve("state")),
+                new NodeContext("n1", "node-1", "127.0.0.1"), Clock.systemUTC(), u -> reports.put(u.getAllocationId(), u));
+        Job fromRegistry = job.toBuilder().setTasks(0, job.getTasks(0).toBuilder().setImage("reg:5000/app:1")
+                .setPullPolicy("always")).build();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(fromRegistry, "a1", DesiredStatus.DESIRED_RUN)).build());
+
+        eventually(() -> reports.containsKey("a1")
+                && reports.get("a1").getTaskStatesMap().get("web").getMessage().equals("pulling reg:5000/app:1: 12.3/50.1 MB"));
+        assertThat(status("a1")).isEqualTo(ClientStatus.CLIENT_PENDING);
+        pulling.countDown();
+        eventually(() -> status("a1") == ClientStatus.CLIENT_FAILED);
+        assertThat(reports.get("a1").getTaskStatesMap().get("web").getMessage())
+                .startsWith("could not start: image reg:5000/app:1: unauthorized: registry reg:5000 requires a user name");
+        assertThat(policies).hasSize(2).containsOnly("always"); // the first start and its one restart
+        assertThat(driver.started).isEmpty();
     }
 
     @Test

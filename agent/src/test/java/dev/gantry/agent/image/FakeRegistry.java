@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A tiny read-only registry on the JDK's HTTP server, serving one OCI layout (written with
  * {@link OciImageWriter}) as repository {@code app}: tags are the layout's ref names. For the
  * cases a real registry cannot stage: basic auth without a bcrypt file, a bearer realm with
- * credentials on the same server, injected 5xx answers, request counts.
+ * credentials on the same server, injected 5xx answers, request counts, downloads held.
  */
 final class FakeRegistry implements AutoCloseable {
   enum Auth { NONE, BASIC, BEARER }
@@ -35,6 +35,7 @@ final class FakeRegistry implements AutoCloseable {
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
   private volatile String lastBlobAuthorization;
+  private volatile java.util.concurrent.CountDownLatch blobGate = new java.util.concurrent.CountDownLatch(0);
 
   FakeRegistry(Path layout, Auth auth) throws IOException {
     this.layout = layout;
@@ -60,12 +61,22 @@ final class FakeRegistry implements AutoCloseable {
         .mapToInt(e -> e.getValue().get()).sum();
   }
 
+  /** Blob requests wait (up to 30 s) until {@link #releaseBlobs()}: a pull in progress, held. */
+  void holdBlobs() {
+    blobGate = new java.util.concurrent.CountDownLatch(1);
+  }
+
+  void releaseBlobs() {
+    blobGate.countDown();
+  }
+
   String lastBlobAuthorization() {
     return lastBlobAuthorization;
   }
 
   @Override
   public void close() {
+    releaseBlobs();
     server.stop(0);
     ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
   }
@@ -95,6 +106,11 @@ final class FakeRegistry implements AutoCloseable {
         manifest(ex, rest.substring("manifests/".length()));
       } else if (rest.startsWith("blobs/")) {
         lastBlobAuthorization = ex.getRequestHeaders().getFirst("Authorization");
+        try {
+          blobGate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
         Path blob = blob(rest.substring("blobs/".length()));
         if (blob == null) {
           error(ex, 404, "BLOB_UNKNOWN", "blob unknown to registry");

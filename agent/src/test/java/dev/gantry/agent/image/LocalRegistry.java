@@ -9,15 +9,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
  * A real registry (Debian's {@code docker-registry}, distribution 2.8) on a free 127.0.0.1 port,
- * storing into a temp directory, optionally with token auth. Skips the test when the binary is
- * missing, fails it under CI=true ({@link RegistryRequirements}). Close it to stop it.
+ * storing into a temp directory, optionally with token or basic (htpasswd) auth. Skips the test
+ * when the binary is missing, fails it under CI=true ({@link RegistryRequirements}). Close it to
+ * stop it. Public for the end-to-end tests in deploy.
  */
-final class LocalRegistry implements AutoCloseable {
+public final class LocalRegistry implements AutoCloseable {
   /** Token auth settings; the registry trusts tokens signed by the cert in {@code rootCertPem}. */
   record TokenAuth(String realm, String service, String issuer, Path rootCertPem) {}
 
@@ -31,7 +34,37 @@ final class LocalRegistry implements AutoCloseable {
     this.port = port;
   }
 
+  /** An anonymous registry: anyone may push and pull. */
+  public static LocalRegistry start(Path dir) throws IOException, InterruptedException {
+    return start(dir, (TokenAuth) null);
+  }
+
   static LocalRegistry start(Path dir, TokenAuth auth) throws IOException, InterruptedException {
+    String yaml = auth == null ? "" : "auth:\n  token:\n"
+        + "    realm: " + auth.realm() + "\n"
+        + "    service: " + auth.service() + "\n"
+        + "    issuer: " + auth.issuer() + "\n"
+        + "    rootcertbundle: " + auth.rootCertPem() + "\n";
+    return start(dir, yaml);
+  }
+
+  /**
+   * A registry with basic auth: one user in an htpasswd file. The registry accepts only bcrypt
+   * entries; cost 5 keeps its per-request check cheap (it verifies every request's password).
+   */
+  static LocalRegistry startWithBasicAuth(Path dir, String user, String password)
+      throws IOException, InterruptedException {
+    RegistryRequirements.requireDockerRegistry();
+    byte[] salt = new byte[16];
+    new SecureRandom().nextBytes(salt);
+    String hash = OpenBSDBCrypt.generate("2a", password.toCharArray(), salt, 5);
+    Path htpasswd = Files.writeString(Files.createDirectories(dir).resolve("htpasswd"),
+        user + ":" + hash + "\n");
+    return start(dir, "auth:\n  htpasswd:\n    realm: gantry-test\n    path: " + htpasswd + "\n");
+  }
+
+  private static LocalRegistry start(Path dir, String authYaml)
+      throws IOException, InterruptedException {
     Path binary = RegistryRequirements.requireDockerRegistry();
     Path storage = Files.createDirectories(dir.resolve("storage"));
     int port = freePort();
@@ -40,14 +73,8 @@ final class LocalRegistry implements AutoCloseable {
         .append("log:\n  level: warn\n  accesslog:\n    disabled: true\n")
         .append("storage:\n  filesystem:\n    rootdirectory: ").append(storage).append('\n')
         .append("http:\n  addr: 127.0.0.1:").append(port).append('\n')
-        .append("  secret: gantry-test-secret\n");
-    if (auth != null) {
-      config.append("auth:\n  token:\n")
-          .append("    realm: ").append(auth.realm()).append('\n')
-          .append("    service: ").append(auth.service()).append('\n')
-          .append("    issuer: ").append(auth.issuer()).append('\n')
-          .append("    rootcertbundle: ").append(auth.rootCertPem()).append('\n');
-    }
+        .append("  secret: gantry-test-secret\n")
+        .append(authYaml);
     Path file = Files.writeString(dir.resolve("registry.yml"), config);
     Process process = new ProcessBuilder(binary.toString(), "serve", file.toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
@@ -57,11 +84,11 @@ final class LocalRegistry implements AutoCloseable {
   }
 
   /** host:port, the registry part of references (list it as insecure: it is plain HTTP). */
-  String host() {
+  public String host() {
     return "127.0.0.1:" + port;
   }
 
-  URI base() {
+  public URI base() {
     return URI.create("http://" + host());
   }
 

@@ -44,6 +44,10 @@ class RegistryClientTest {
     return registry;
   }
 
+  // The negative checks ask the registry again (ALWAYS): under if-not-present, the default for
+  // these tags, a store that already holds the image would not ask it at all.
+  private static final PullPolicy ALWAYS = PullPolicy.ALWAYS;
+
   private ImageStore store(RegistryCredentials credentials) {
     return new ImageStore(tmp.resolve("store"),
         new RegistryClient(credentials, Set.of(registry.host()), FAST, 3));
@@ -68,11 +72,11 @@ class RegistryClientTest {
     assertApp(image);
     assertThat(image.manifestDigest()).isEqualTo(written.manifestDigest());
 
-    assertThatThrownBy(() -> store(RegistryCredentials.none()).ensure(ref))
+    assertThatThrownBy(() -> store(RegistryCredentials.none()).ensure(ref, ALWAYS, p -> { }))
         .isInstanceOf(ImageException.class)
         .hasMessageContaining("requires a user name and password")
         .extracting(e -> ((ImageException) e).reason()).isEqualTo(ImageException.Reason.UNAUTHORIZED);
-    assertThatThrownBy(() -> store(alice(registry.host(), "wrong")).ensure(ref))
+    assertThatThrownBy(() -> store(alice(registry.host(), "wrong")).ensure(ref, ALWAYS, p -> { }))
         .hasMessageContaining("access denied as user 'alice'")
         .extracting(e -> ((ImageException) e).reason()).isEqualTo(ImageException.Reason.UNAUTHORIZED);
   }
@@ -83,10 +87,10 @@ class RegistryClientTest {
     String ref = registry.host() + "/app:1";
     assertApp(store(alice(registry.host(), FakeRegistry.PASSWORD)).ensure(ref));
 
-    assertThatThrownBy(() -> store(RegistryCredentials.none()).ensure(ref))
+    assertThatThrownBy(() -> store(RegistryCredentials.none()).ensure(ref, ALWAYS, p -> { }))
         .hasMessageContaining("access denied anonymously")
         .extracting(e -> ((ImageException) e).reason()).isEqualTo(ImageException.Reason.UNAUTHORIZED);
-    assertThatThrownBy(() -> store(alice(registry.host(), "wrong")).ensure(ref))
+    assertThatThrownBy(() -> store(alice(registry.host(), "wrong")).ensure(ref, ALWAYS, p -> { }))
         .hasMessageContaining("token server refused access as user 'alice'")
         .extracting(e -> ((ImageException) e).reason()).isEqualTo(ImageException.Reason.UNAUTHORIZED);
   }
@@ -108,7 +112,7 @@ class RegistryClientTest {
     assertApp(store(RegistryCredentials.none()).ensure(registry.host() + "/app:1"));
 
     registry.failNext(100);
-    assertThatThrownBy(() -> store(RegistryCredentials.none()).ensure(registry.host() + "/app:1"))
+    assertThatThrownBy(() -> store(RegistryCredentials.none()).ensure(registry.host() + "/app:1", ALWAYS, p -> { }))
         .hasMessageContaining("HTTP 503").hasMessageContaining("gave up after 3 attempts")
         .extracting(e -> ((ImageException) e).reason()).isEqualTo(ImageException.Reason.UNREACHABLE);
   }

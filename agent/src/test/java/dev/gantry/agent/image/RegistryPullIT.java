@@ -16,9 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pulls from a real registry (docker-registry on 127.0.0.1) after pushing locally built images:
- * by tag and digest, a multi-arch index, token auth, a tampered blob, hostile layers.
- * (Basic auth against the real registry needs a bcrypt htpasswd file, and neither htpasswd nor a
- * bcrypt library is available here; basic auth is covered by {@link RegistryClientTest}.)
+ * by tag and digest, a multi-arch index, basic auth (htpasswd) and token auth, a tampered blob,
+ * hostile layers.
  */
 class RegistryPullIT {
   private static final RetryPolicy FAST = new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(50));
@@ -38,7 +37,7 @@ class RegistryPullIT {
   }
 
   private LocalRegistry anonymousRegistry() throws Exception {
-    registry = LocalRegistry.start(Files.createDirectories(tmp.resolve("registry")), null);
+    registry = LocalRegistry.start(Files.createDirectories(tmp.resolve("registry")));
     return registry;
   }
 
@@ -89,11 +88,14 @@ class RegistryPullIT {
     assertThat(byDigest.layers()).isEqualTo(byTag.layers());
     assertThat(byDigest.manifestDigest()).isEqualTo(digest);
 
-    // A moved tag is followed: tags are resolved again on every ensure.
+    // A moved tag: if-not-present (the default for "1.0") keeps what this node has; always follows it.
     String digest2 = push(app("2.0"), "team/app", "1.0");
-    Image moved = store.ensure(registry.host() + "/team/app:1.0");
+    assertThat(store.ensure(registry.host() + "/team/app:1.0").manifestDigest()).isEqualTo(digest);
+    Image moved = store.ensure(registry.host() + "/team/app:1.0", PullPolicy.ALWAYS, p -> { });
     assertThat(moved.manifestDigest()).isEqualTo(digest2).isNotEqualTo(digest);
     assertThat(Files.readString(moved.layers().get(0).resolve("bin/app"))).isEqualTo("app-2.0");
+    assertThat(store.ensure(registry.host() + "/team/app:1.0", PullPolicy.NEVER, p -> { }).manifestDigest())
+        .isEqualTo(digest2);
   }
 
   @Test
@@ -207,13 +209,47 @@ class RegistryPullIT {
     assertThat(image.manifestDigest()).isEqualTo(digest);
     assertThat(Files.readString(image.layers().get(1).resolve("etc/version"))).isEqualTo("1.0");
 
-    assertThatThrownBy(() -> store(RegistryCredentials.none()).ensure(registry.host() + "/private/app:1.0"))
+    // ALWAYS: under if-not-present (the default for 1.0) the store holding the image would not ask.
+    assertThatThrownBy(() -> store(RegistryCredentials.none()).ensure(registry.host() + "/private/app:1.0",
+        PullPolicy.ALWAYS, p -> { }))
         .hasMessageContaining("access denied anonymously")
         .extracting(e -> ((ImageException) e).reason()).isEqualTo(ImageException.Reason.UNAUTHORIZED);
     RegistryCredentials wrong = RegistryCredentials.of(Map.of(registry.host(),
         new RegistryCredentials.Credential(TokenServer.USER, "wrong")));
-    assertThatThrownBy(() -> store(wrong).ensure(registry.host() + "/private/app:1.0"))
+    assertThatThrownBy(() -> store(wrong).ensure(registry.host() + "/private/app:1.0", PullPolicy.ALWAYS,
+        p -> { }))
         .hasMessageContaining("token server refused access as user 'bob'")
+        .extracting(e -> ((ImageException) e).reason()).isEqualTo(ImageException.Reason.UNAUTHORIZED);
+  }
+
+  @Test
+  void basicAuthWithCredentialsFromADockerConfigJson() throws Exception {
+    registry = LocalRegistry.startWithBasicAuth(tmp.resolve("registry"), "carol", "pa55:word");
+    String basic = FakeRegistry.basic("carol", "pa55:word");
+    Path layout = tmp.resolve("layout");
+    app("1.0").writeLayout(layout);
+    String digest = new RegistryPush(registry.base(), "private/app", basic).push(layout, "1.0", "1.0");
+    String ref = registry.host() + "/private/app:1.0";
+
+    // As `docker login` writes it: "auth" is base64 of user:password, the key a URL.
+    Path config = Files.writeString(tmp.resolve("config.json"), "{\"auths\":{\"http://"
+        + registry.host() + "/v2/\":{\"auth\":\"" + basic.substring("Basic ".length()) + "\"}}}");
+    Image image = store(RegistryCredentials.fromDockerConfig(config)).ensure(ref);
+    assertThat(image.manifestDigest()).isEqualTo(digest);
+    assertThat(Files.readString(image.layers().get(1).resolve("etc/version"))).isEqualTo("1.0");
+
+    Path empty = Files.writeString(tmp.resolve("empty.json"), "{\"auths\":{}}");
+    assertThatThrownBy(() -> new ImageStore(tmp.resolve("store2"), new RegistryClient(
+        RegistryCredentials.fromDockerConfig(empty), Set.of(registry.host()), FAST, 3)).ensure(ref))
+        .hasMessageContaining("unauthorized")
+        .hasMessageContaining("requires a user name and password and none is configured for it in "
+            + empty)
+        .extracting(e -> ((ImageException) e).reason()).isEqualTo(ImageException.Reason.UNAUTHORIZED);
+    RegistryCredentials wrong = RegistryCredentials.of(Map.of(registry.host(),
+        new RegistryCredentials.Credential("carol", "wrong")));
+    assertThatThrownBy(() -> new ImageStore(tmp.resolve("store3"), new RegistryClient(wrong,
+        Set.of(registry.host()), FAST, 3)).ensure(ref))
+        .hasMessageContaining("unauthorized").hasMessageContaining("access denied as user 'carol'")
         .extracting(e -> ((ImageException) e).reason()).isEqualTo(ImageException.Reason.UNAUTHORIZED);
   }
 }

@@ -13,9 +13,9 @@ import java.nio.file.Path;
 /**
  * Pushes an image from an OCI layout (written with {@link OciImageWriter}) to a registry, for
  * tests: each blob by a monolithic upload (POST, then PUT with the digest), then the manifests,
- * children of an index first, as the registry requires.
+ * children of an index first, as the registry requires. Public for the end-to-end tests in deploy.
  */
-final class RegistryPush {
+public final class RegistryPush {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newHttpClient();
   private final URI base;
@@ -23,14 +23,14 @@ final class RegistryPush {
   private final String authorization;
 
   /** @param authorization an Authorization header value with push access, or null */
-  RegistryPush(URI base, String repository, String authorization) {
+  public RegistryPush(URI base, String repository, String authorization) {
     this.base = base;
     this.repository = repository;
     this.authorization = authorization;
   }
 
   /** Pushes the layout's image named {@code refName} under {@code tag}; returns its digest. */
-  String push(Path layout, String refName, String tag) throws IOException, InterruptedException {
+  public String push(Path layout, String refName, String tag) throws IOException, InterruptedException {
     for (JsonNode d : JSON.readTree(layout.resolve("index.json").toFile()).path("manifests")) {
       if (refName.equals(d.path("annotations").path(OciLayoutReader.REF_NAME).asText())) {
         pushManifest(layout, d, tag);

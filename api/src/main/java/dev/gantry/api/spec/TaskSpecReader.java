@@ -10,7 +10,8 @@ import java.util.List;
 /** Reads one entry of {@code tasks:} and what it contains (resources, ports, checks, security). */
 final class TaskSpecReader {
   static final List<String> TASK_FIELDS = List.of("name", "driver", "image", "command", "args", "env",
-      "resources", "ports", "checks", "stop_signal", "stop_grace", "shutdown_delay", "working_dir", "security");
+      "resources", "ports", "checks", "stop_signal", "stop_grace", "shutdown_delay", "working_dir", "security",
+      "pull_policy");
   static final List<String> RESOURCE_FIELDS = List.of("cpu", "memory", "disk");
   static final List<String> PORT_FIELDS = List.of("name", "static");
   static final List<String> CHECK_FIELDS = List.of("name", "kind", "type", "port", "path", "command",
@@ -25,6 +26,7 @@ final class TaskSpecReader {
     t.string("name").ifPresent(task::setName);
     t.string("driver").ifPresent(task::setDriver);
     t.string("image").ifPresent(task::setImage);
+    t.string("pull_policy").ifPresent(task::setPullPolicy);
     // `command: /app/web` is one argv element, never split on spaces (no shell here).
     task.addAllCommand(t.strings("command", true));
     task.addAllArgs(t.strings("args", false));

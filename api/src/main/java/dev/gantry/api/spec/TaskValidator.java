@@ -27,6 +27,7 @@ final class TaskValidator {
   private static final Pattern CAPABILITY = Pattern.compile("[A-Za-z0-9_]+");
   private static final Pattern ENV_NAME = Pattern.compile("[^=\\x00]+");
   private static final List<String> DRIVERS = List.of("runc", "docker");
+  private static final List<String> PULL_POLICIES = List.of("always", "if-not-present", "never");
   private static final List<String> CHECK_KINDS = List.of("readiness", "liveness");
   private static final List<String> CHECK_TYPES = List.of("http", "tcp", "exec");
 
@@ -69,6 +70,11 @@ final class TaskValidator {
     }
     if (task.getImage().isBlank()) {
       problems.add(field(path, "image"), "is required");
+    }
+    if (!task.getPullPolicy().isEmpty() && !PULL_POLICIES.contains(task.getPullPolicy())) {
+      problems.add(field(path, "pull_policy"), Quoted.of(task.getPullPolicy()) + " is not a pull policy (always,"
+          + " if-not-present or never; leave it out for always on :latest, if-not-present otherwise)"
+          + Suggestions.hint(task.getPullPolicy(), PULL_POLICIES));
     }
     task.getEnvMap().keySet().stream().sorted().forEach(name -> {
       if (!ENV_NAME.matcher(name).matches()) {

@@ -100,6 +100,12 @@ class JobSpecParserTest {
   }
 
   @Test
+  void readsThePullPolicy() {
+    Task task = parser.parse("tasks: [{image: 'registry.example.com/app:1', pull_policy: always}]").job().getTasks(0);
+    assertThat(task.getPullPolicy()).isEqualTo("always");
+  }
+
+  @Test
   void readsACommandStringAsOneElement() {
     Task task = parser.parse("tasks: [{command: /bin/sh -c true}]").job().getTasks(0);
     assertThat(task.getCommandList()).containsExactly("/bin/sh -c true");
@@ -154,7 +160,7 @@ class JobSpecParserTest {
             "tasks[0].imge: unknown field; did you mean `image`?",
             "tasks[0].stopGrace: unknown field; did you mean `stop_grace`?",
             "tasks[0].bogus: unknown field (known: name, driver, image, command, args, env, resources, ports,"
-                + " checks, stop_signal, stop_grace, shutdown_delay, working_dir, security)",
+                + " checks, stop_signal, stop_grace, shutdown_delay, working_dir, security, pull_policy)",
             "tasks[0].resources.memroy: unknown field; did you mean `memory`?");
   }
 

@@ -84,7 +84,7 @@ class JobValidatorTest {
             .setStopGrace(seconds(-1))
             .setResources(Resources.newBuilder().setCpuMillis(-1).setMemoryBytes(1024).setDiskBytes(-5))
             .setSecurity(Security.newBuilder().addCapabilitiesAdd("NET ADMIN")))
-        .addTasks(task("web").setImage(""))
+        .addTasks(task("web").setImage("").setPullPolicy("ifnotpresent"))
         .addTasks(task("").putEnv("A=B", "x"));
     assertThat(errors(job)).containsExactly(
         "tasks[1].name: duplicate task name \"web\" (also tasks[0].name)",
@@ -99,6 +99,8 @@ class JobValidatorTest {
         "tasks[0].working_dir: \"app\" is not an absolute path",
         "tasks[0].security.capabilities_add[0]: \"NET ADMIN\" is not a capability name (e.g. NET_ADMIN)",
         "tasks[1].image: is required",
+        "tasks[1].pull_policy: \"ifnotpresent\" is not a pull policy (always, if-not-present or never; leave it"
+            + " out for always on :latest, if-not-present otherwise); did you mean `if-not-present`?",
         "tasks[2].env[\"A=B\"]: is not a valid environment variable name");
   }
 

@@ -1,9 +1,12 @@
 package dev.gantry.cli.daemons;
 
 import dev.gantry.agent.AgentDaemon;
+import dev.gantry.agent.image.ImageGcPolicy;
+import dev.gantry.api.spec.Quantities;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +49,20 @@ public final class AgentOptions {
             description = "A registry reached over plain HTTP; repeatable. All others need HTTPS.")
     java.util.Set<String> insecureRegistries = new java.util.LinkedHashSet<>();
 
+    @Option(names = "--image-gc-interval", defaultValue = "5m", paramLabel = "DURATION",
+            description = "How often unused images are removed from the agent's image store; 0 turns image GC off (default: ${DEFAULT-VALUE}).")
+    String imageGcInterval;
+
+    @Option(names = "--image-gc-max-size", defaultValue = "10Gi", paramLabel = "SIZE",
+            description = "When the image store (blobs and unpacked layers) is larger, unused images are removed, least recently "
+                    + "used first, down to 80% of it; 0: no size limit (default: ${DEFAULT-VALUE}).")
+    String imageGcMaxSize;
+
+    @Option(names = "--image-gc-max-age", defaultValue = "24h", paramLabel = "DURATION",
+            description = "An image no allocation has used for this long is removed; 0: no age limit (default: ${DEFAULT-VALUE}). "
+                    + "Images used in the last 10 minutes and those of allocations on this node are always kept.")
+    String imageGcMaxAge;
+
     @Option(names = "--docker-host", defaultValue = "unix:///var/run/docker.sock", paramLabel = "URL",
             description = "Docker Engine of the docker driver: unix:///PATH or tcp://HOST:PORT (no TLS) (default: ${DEFAULT-VALUE}). "
                     + "The node offers the docker driver when the engine answers at agent start.")
@@ -66,9 +83,22 @@ public final class AgentOptions {
         if (low < 1 || high > 65535 || low > high) {
             throw new IllegalArgumentException("--dynamic-ports: " + dynamicPorts + " must lie within 1-65535, low before high");
         }
+        ImageGcPolicy gc = new ImageGcPolicy(Quantities.parseSize(imageGcMaxSize), duration("--image-gc-max-age", imageGcMaxAge),
+                ImageGcPolicy.DEFAULTS.minAge());
         return new AgentDaemon.Config(schedulers, dataDir.toAbsolutePath(), name, labels, bind, port, advertise, low, high,
-                0, dev.gantry.api.spec.Quantities.parseSize(reserveMemory),
+                0, Quantities.parseSize(reserveMemory),
                 registryConfig != null ? registryConfig : dev.gantry.agent.image.RegistryCredentials.defaultPath(),
-                insecureRegistries);
+                insecureRegistries, gc, duration("--image-gc-interval", imageGcInterval));
+    }
+
+    private static Duration duration(String option, String text) {
+        try {
+            var d = Quantities.parseDuration(text);
+            Duration out = Duration.ofSeconds(d.getSeconds(), d.getNanos());
+            if (out.isNegative()) throw new IllegalArgumentException(text + " is negative");
+            return out;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage());
+        }
     }
 }

@@ -22,10 +22,12 @@ import dev.gantry.scheduler.store.Op;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
@@ -53,24 +55,35 @@ public final class Evaluator {
         this.retention = retention;
     }
 
+    /** Evaluates every job in the snapshot (and every job that still has allocations) on a table built from it. */
     public List<JobPlan> evaluate(Snapshot s) {
-        Map<String, Node> nodes = nodes(s);
-        NodeTable table = table(nodes, s);
-
-        Map<String, List<Versioned<Allocation>>> byJob = new TreeMap<>();
-        s.allocations().values().forEach(v -> byJob
-                .computeIfAbsent(Snapshot.jobKey(v.value().getNamespace(), v.value().getJob()), k -> new ArrayList<>())
-                .add(v));
         TreeSet<String> jobKeys = new TreeSet<>(s.jobs().keySet());
-        jobKeys.addAll(byJob.keySet());
+        jobKeys.addAll(s.jobsWithAllocations());
+        return evaluate(s, jobKeys, table(nodes(s), s));
+    }
+
+    /**
+     * Evaluates the jobs {@code jobKeys} (in key order) on {@code table}, which must hold the
+     * snapshot's nodes and allocations as {@link NodeTable#of} would build them; placements are
+     * reserved in it. A job left out must be one whose evaluation would decide nothing: then the
+     * plans equal those of {@link #evaluate(Snapshot)}, which is how the evaluation loop uses it.
+     */
+    public List<JobPlan> evaluate(Snapshot s, Collection<String> jobKeys, NodeTable table) {
+        return evaluate(s, nodes(s), jobKeys, table);
+    }
+
+    /** As above, with the snapshot's nodes by id already extracted ({@link #nodes}); for repeated calls. */
+    List<JobPlan> evaluate(Snapshot s, Map<String, Node> nodes, Collection<String> jobKeys, NodeTable table) {
+        SortedSet<String> ordered = jobKeys instanceof SortedSet<String> sorted && sorted.comparator() == null
+                ? sorted : new TreeSet<>(jobKeys);
 
         // Stopping allocations keep holding their node's resources until their agent reports
         // them ended (their containers still run); only then can others use them.
         Map<String, Reconciliation> decisions = new TreeMap<>();
         Map<String, Rollout> rollouts = new TreeMap<>();
-        for (String jobKey : jobKeys) {
+        for (String jobKey : ordered) {
             Versioned<Job> job = s.jobs().get(jobKey);
-            List<Allocation> allocs = byJob.getOrDefault(jobKey, List.of()).stream().map(Versioned::value).toList();
+            List<Allocation> allocs = s.allocationsOfJob(jobKey).values().stream().map(Versioned::value).toList();
             Rollout rollout = Rollout.observe(job == null ? null : job.value(), s.deployments().get(jobKey), allocs, clock.instant());
             Reconciliation r = Reconciler.reconcile(job == null ? null : job.value(), rollout.deployment(), allocs, nodes,
                     clock.instant());
@@ -84,7 +97,7 @@ public final class Evaluator {
             Versioned<Job> job = s.jobs().get(jobKey);
             JobSummary previous = s.unplaced().get(jobKey);
             JobDecision d = place(job, e.getValue(), table);
-            JobPlan plan = plan(jobKey, job, d, s, previous, byJob.getOrDefault(jobKey, List.of()), rollouts.get(jobKey));
+            JobPlan plan = plan(jobKey, job, d, s, previous, s.allocationsOfJob(jobKey).values(), rollouts.get(jobKey));
             if (plan != null) plans.add(plan);
         }
         return plans;
@@ -111,13 +124,13 @@ public final class Evaluator {
     public record JobDecision(Reconciliation reconciliation, List<PlacementOutcome> outcomes) {
     }
 
-    private static Map<String, Node> nodes(Snapshot s) {
+    static Map<String, Node> nodes(Snapshot s) {
         Map<String, Node> nodes = new HashMap<>();
         s.nodes().forEach((id, v) -> nodes.put(id, v.value()));
         return nodes;
     }
 
-    private static NodeTable table(Map<String, Node> nodes, Snapshot s) {
+    static NodeTable table(Map<String, Node> nodes, Snapshot s) {
         return NodeTable.of(nodes.values(), s.allocations().values().stream().map(Versioned::value).toList());
     }
 
@@ -130,7 +143,7 @@ public final class Evaluator {
     }
 
     private JobPlan plan(String jobKey, Versioned<Job> job, JobDecision d, Snapshot s, JobSummary previous,
-                         List<Versioned<Allocation>> allocations, Rollout rollout) {
+                         java.util.Collection<Versioned<Allocation>> allocations, Rollout rollout) {
         Reconciliation r = d.reconciliation();
         List<Compare> compares = new ArrayList<>();
         List<Op> ops = new ArrayList<>();

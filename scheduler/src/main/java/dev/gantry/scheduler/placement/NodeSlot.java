@@ -86,6 +86,17 @@ public final class NodeSlot {
         return allocationsPerJob.getOrDefault(jobKey, 0);
     }
 
+    /** Back to nothing used, before {@link NodeTable#refresh} counts the node's allocations again. */
+    void clearUsage() {
+        cpuUsed = 0;
+        memoryUsed = 0;
+        diskUsed = 0;
+        usedPorts.clear();
+        dynamicUsed = 0;
+        nextDynamic = portLow;
+        allocationsPerJob.clear();
+    }
+
     int dynamicRangeSize() {
         return portHigh - portLow + 1;
     }

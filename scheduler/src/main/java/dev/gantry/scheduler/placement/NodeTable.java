@@ -23,6 +23,11 @@ import java.util.function.Function;
  * placed. Also holds what is derived from it once per evaluation: attribute columns, spread
  * counts per job, and each job's compiled {@link PlacementRequest}. Not thread-safe: one
  * evaluation uses one table on one thread.
+ *
+ * <p>A table may also be kept across evaluations while the nodes stay the same: before the
+ * next evaluation, {@link #refresh} each node whose allocations changed (or that took
+ * placements which were not committed), then {@link #startEvaluation}; the table is then
+ * exactly what {@link #of} would build from the new allocations.
  */
 public final class NodeTable {
     public static final int DEFAULT_PORT_LOW = 20000;
@@ -58,6 +63,32 @@ public final class NodeTable {
                     a.getDesiredStatus() == DesiredStatus.DESIRED_RUN);
         }
         return t;
+    }
+
+    /**
+     * Counts the node's usage again from {@code allocations} (those placed on it), as {@link #of}
+     * does; for a table kept across evaluations. Unknown nodes are ignored.
+     */
+    public void refresh(String nodeId, Collection<Allocation> allocations) {
+        NodeSlot s = slots.get(nodeId);
+        if (s == null) return;
+        // Spread counts and compiled jobs are derived from the usage: built again on demand.
+        spreadCounters.clear();
+        requests.clear();
+        s.clearUsage();
+        for (Allocation a : allocations) {
+            if (!holdsResources(a) || !a.getNodeId().equals(nodeId)) continue;
+            reserve(s, a.getNamespace() + "/" + a.getJob(), a.getResources().getCpuMillis(),
+                    a.getResources().getMemoryBytes(), a.getResources().getDiskBytes(), a.getPortsList(),
+                    a.getDesiredStatus() == DesiredStatus.DESIRED_RUN);
+        }
+    }
+
+    /** Forgets what one evaluation derived (spread counts, compiled jobs, scan position): the table then behaves as a new one. */
+    public void startEvaluation() {
+        spreadCounters.clear();
+        requests.clear();
+        cursor = 0;
     }
 
     private static NodeSlot slotOf(Node n) {

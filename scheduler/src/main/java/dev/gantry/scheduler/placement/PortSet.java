@@ -5,7 +5,8 @@ import java.util.Set;
 
 /**
  * The ports taken on one node: an open-addressing set of ints, so that port checks on the
- * placement hot path neither box nor allocate. Ports are only ever added within one table.
+ * placement hot path neither box nor allocate. Ports are only ever added within one table
+ * (a table kept across evaluations clears a node's set and adds its ports again).
  */
 final class PortSet {
     private static final int EMPTY = 0;   // port 0 is never allocated
@@ -28,6 +29,11 @@ final class PortSet {
         insert(slots, port);
         size++;
         return true;
+    }
+
+    void clear() {
+        slots = new int[16];
+        size = 0;
     }
 
     int size() {

@@ -51,6 +51,9 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     private final ConcurrentHashMap<String, AgentSession> sessions = new ConcurrentHashMap<>();
     // Nodes marked down as of the last state change, so that a heartbeat costs no snapshot.
     private volatile Set<String> downNodes = Set.of();
+    private final java.util.concurrent.atomic.AtomicBoolean pushPending = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The snapshot the last push round worked from; pusher thread only. */
+    private Snapshot lastRound;
     private final ExecutorService pusher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "gantry-agent-push");
         t.setDaemon(true);
@@ -65,7 +68,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         this.keys = keys;
         this.clock = clock;
         this.heartbeats = heartbeats;
-        state.addListener(() -> pusher.execute(this::pushAll));
+        state.addListener(this::schedulePushAll);
     }
 
     /** A third of the node TTL: two beats may be lost or late before a node looks dead. */
@@ -195,6 +198,8 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     }
 
     private void update(String nodeId, AllocationUpdate u) throws Exception {
+        // The cache almost always holds the allocation as stored (the scheduler wrote it): try
+        // that revision first and save a read per report; a stale cache falls back to the read.
         AtomicUpdate.apply(store, keys.allocation(u.getAllocationId()), Allocation.parser(), current -> {
             if (current.isEmpty() || !current.get().getNodeId().equals(nodeId)) return Optional.empty();
             Allocation.Builder b = current.get().toBuilder()
@@ -208,14 +213,52 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
             Allocation next = b.build();
             return next.equals(current.get().toBuilder().setModifyTime(next.getModifyTime()).build())
                     ? Optional.empty() : Optional.of(next);
-        });
+        }, state.snapshot().allocations().get(u.getAllocationId()));
     }
 
+    /**
+     * Any number of state changes while a push round is queued or running collapse into one more
+     * round: each round pushes the state as it is then, so nothing is lost, and a burst of
+     * changes costs a few rounds instead of one per change.
+     */
+    private void schedulePushAll() {
+        if (!pushPending.compareAndSet(false, true)) return;
+        try {
+            pusher.execute(() -> {
+                pushPending.set(false);
+                pushAll();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // closed: nothing to push to
+        }
+    }
+
+    /**
+     * Pushes to the agents whose share of the desired state may have changed since the last
+     * round: nodes whose allocations changed, and nodes running a job whose record changed.
+     * Found by comparing this round's snapshot with the last one's, which costs O(changes).
+     * A newly registered agent gets its first push from {@link #register}. Pusher thread only.
+     */
     private void pushAll() {
         Snapshot snapshot = state.snapshot();
-        downNodes = snapshot.nodes().values().stream().map(Versioned::value)
-                .filter(n -> n.getStatus() == NodeStatus.NODE_DOWN).map(Node::getId).collect(Collectors.toUnmodifiableSet());
-        for (AgentSession s : sessions.values()) push(s, snapshot);
+        Snapshot previous = lastRound;
+        lastRound = snapshot;
+        if (previous == null || !snapshot.changedNodes(previous).isEmpty()) {
+            downNodes = snapshot.nodes().values().stream().map(Versioned::value)
+                    .filter(n -> n.getStatus() == NodeStatus.NODE_DOWN).map(Node::getId).collect(Collectors.toUnmodifiableSet());
+        }
+        if (previous == null) {
+            for (AgentSession s : sessions.values()) push(s, snapshot);
+            return;
+        }
+        Set<String> nodes = snapshot.nodesWithChangedAllocations(previous);
+        for (String job : snapshot.changedJobRecords(previous)) {
+            for (Versioned<Allocation> a : snapshot.allocationsOfJob(job).values()) nodes.add(a.value().getNodeId());
+        }
+        for (String node : nodes) {
+            AgentSession s = sessions.get(node);
+            if (s != null) push(s, snapshot);
+        }
     }
 
     private void push(AgentSession s, Snapshot snapshot) {

@@ -39,6 +39,28 @@ public final class AtomicUpdate {
     }
 
     /**
+     * As {@link #apply(Store, String, Parser, Function)}, trying first with {@code cached}: the
+     * value the caller's cache holds and the revision it was read at (for example from a
+     * {@link Snapshot}), which saves the read when the cache is current. The change is only
+     * ever written with a compare on the revision its input was read at, so a stale cache costs
+     * a failed compare and then the usual read-and-retry. When the change asks for no write on
+     * the cached value, the key is read to make sure, so a stale cache never suppresses a write.
+     */
+    public static <T extends Message> Result<T> apply(Store store, String key, Parser<T> parser,
+                                                      Function<Optional<T>, Optional<T>> change, Versioned<T> cached)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (cached != null) {
+            Optional<T> next = change.apply(Optional.of(cached.value()));
+            if (next.isPresent()) {
+                TxnResult r = store.txn(List.of(Compare.modRevision(key, cached.modRevision())),
+                        List.of(Op.put(key, next.get().toByteArray())), List.of()).get(10, TimeUnit.SECONDS);
+                if (r.succeeded()) return new Result<>(next, r.revision(), true);
+            }
+        }
+        return apply(store, key, parser, change);
+    }
+
+    /**
      * As above, and in the same transaction: {@code alsoWrite} (derived from the new value) and
      * {@code alsoCompare} (for example a leader's fence). A failed extra compare is retried like
      * a conflict on the key.

@@ -16,9 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,11 +35,17 @@ public final class ClusterState implements AutoCloseable {
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final TreeMap<Long, List<CompletableFuture<Void>>> revisionWaiters = new TreeMap<>();
 
-    private final Map<String, Versioned<Job>> jobs = new HashMap<>();
-    private final Map<String, Versioned<Allocation>> allocations = new HashMap<>();
-    private final Map<String, Versioned<Node>> nodes = new HashMap<>();
-    private final Map<String, JobSummary> unplaced = new HashMap<>();
-    private final Map<String, Versioned<Deployment>> deployments = new HashMap<>();
+    // Persistent maps, replaced (never mutated) under this object's lock: a snapshot is these
+    // references, taken in O(1), and stays valid however the cache moves on.
+    private PersistentMap<String, Versioned<Job>> jobs = PersistentMap.empty();
+    private PersistentMap<String, Versioned<Allocation>> allocations = PersistentMap.empty();
+    private PersistentMap<String, Versioned<Node>> nodes = PersistentMap.empty();
+    private PersistentMap<String, JobSummary> unplaced = PersistentMap.empty();
+    private PersistentMap<String, Versioned<Deployment>> deployments = PersistentMap.empty();
+    /** Allocations by job key, then by id. */
+    private PersistentMap<String, PersistentMap<String, Versioned<Allocation>>> allocationsByJob = PersistentMap.empty();
+    /** Allocations by node id, then by id. */
+    private PersistentMap<String, PersistentMap<String, Versioned<Allocation>>> allocationsByNode = PersistentMap.empty();
     private long revision;
     private Watcher watcher;
     private volatile boolean closed;
@@ -62,11 +66,13 @@ public final class ClusterState implements AutoCloseable {
 
     private void load(RangeResult range) {
         synchronized (this) {
-            jobs.clear();
-            allocations.clear();
-            nodes.clear();
-            unplaced.clear();
-            deployments.clear();
+            jobs = PersistentMap.empty();
+            allocations = PersistentMap.empty();
+            nodes = PersistentMap.empty();
+            unplaced = PersistentMap.empty();
+            deployments = PersistentMap.empty();
+            allocationsByJob = PersistentMap.empty();
+            allocationsByNode = PersistentMap.empty();
             for (KeyValue kv : range.kvs()) {
                 apply(kv, false);
             }
@@ -108,36 +114,48 @@ public final class ClusterState implements AutoCloseable {
         notifyListeners();
     }
 
+    /** Caller holds this object's lock. */
     private void apply(KeyValue kv, boolean deleted) {
         String key = kv.key();
         try {
             if (key.startsWith(keys.jobs())) {
                 String id = key.substring(keys.jobs().length());
-                if (deleted) jobs.remove(id);
-                else jobs.put(id, new Versioned<>(Job.parseFrom(kv.value()), kv.modRevision()));
+                if (deleted) jobs = jobs.minus(id);
+                else jobs = jobs.plus(id, new Versioned<>(Job.parseFrom(kv.value()), kv.modRevision()));
             } else if (key.startsWith(keys.allocations())) {
                 String id = key.substring(keys.allocations().length());
-                if (deleted) allocations.remove(id);
-                else allocations.put(id, new Versioned<>(Allocation.parseFrom(kv.value()), kv.modRevision()));
+                Versioned<Allocation> before = allocations.get(id);
+                Versioned<Allocation> after = deleted ? null
+                        : new Versioned<>(Allocation.parseFrom(kv.value()), kv.modRevision());
+                allocations = after == null ? allocations.minus(id) : allocations.plus(id, after);
+                allocationsByJob = reindex(allocationsByJob, id, before == null ? null : Snapshot.jobKey(before.value()),
+                        after == null ? null : Snapshot.jobKey(after.value()), after);
+                allocationsByNode = reindex(allocationsByNode, id, before == null ? null : before.value().getNodeId(),
+                        after == null ? null : after.value().getNodeId(), after);
             } else if (key.startsWith(keys.nodes())) {
                 String id = key.substring(keys.nodes().length());
-                if (deleted) nodes.remove(id);
-                else nodes.put(id, new Versioned<>(Node.parseFrom(kv.value()), kv.modRevision()));
+                if (deleted) nodes = nodes.minus(id);
+                else nodes = nodes.plus(id, new Versioned<>(Node.parseFrom(kv.value()), kv.modRevision()));
             } else if (key.startsWith(keys.unplaced())) {
                 String id = key.substring(keys.unplaced().length());
-                if (deleted) unplaced.remove(id);
-                else unplaced.put(id, JobSummary.parseFrom(kv.value()));
+                if (deleted) unplaced = unplaced.minus(id);
+                else unplaced = unplaced.plus(id, JobSummary.parseFrom(kv.value()));
             } else if (key.startsWith(keys.deployments()) && !deleted) {
                 // Only the latest per job is cached; older ones are deleted as versions age out.
                 Deployment d = Deployment.parseFrom(kv.value());
                 String job = Snapshot.jobKey(d.getNamespace(), d.getJob());
                 Versioned<Deployment> cached = deployments.get(job);
                 if (cached == null || cached.value().getJobVersion() <= d.getJobVersion()) {
-                    deployments.put(job, new Versioned<>(d, kv.modRevision()));
+                    deployments = deployments.plus(job, new Versioned<>(d, kv.modRevision()));
                 }
             } else if (key.startsWith(keys.deployments())) {
-                deployments.values().removeIf(v -> keys.deployment(v.value().getNamespace(), v.value().getJob(),
-                        v.value().getJobVersion()).equals(key));
+                for (var e : deployments.entrySet()) {
+                    Deployment d = e.getValue().value();
+                    if (keys.deployment(d.getNamespace(), d.getJob(), d.getJobVersion()).equals(key)) {
+                        deployments = deployments.minus(e.getKey());
+                        break;
+                    }
+                }
             }
         } catch (InvalidProtocolBufferException e) {
             // A corrupt value must not take the scheduler down: skip it and say where it is.
@@ -145,9 +163,27 @@ public final class ClusterState implements AutoCloseable {
         }
     }
 
+    /** Moves allocation {@code id} from group {@code from} to group {@code to} (either may be null) of an index. */
+    private static PersistentMap<String, PersistentMap<String, Versioned<Allocation>>> reindex(
+            PersistentMap<String, PersistentMap<String, Versioned<Allocation>>> index, String id, String from, String to,
+            Versioned<Allocation> value) {
+        if (from != null && !from.equals(to)) {
+            PersistentMap<String, Versioned<Allocation>> group = index.get(from);
+            if (group != null) {
+                group = group.minus(id);
+                index = group.isEmpty() ? index.minus(from) : index.plus(from, group);
+            }
+        }
+        if (to != null) {
+            PersistentMap<String, Versioned<Allocation>> group = index.getOrDefault(to, PersistentMap.empty());
+            index = index.plus(to, group.plus(id, value));
+        }
+        return index;
+    }
+
+    /** The cache as it is now; O(1), and it shares unchanged parts with earlier snapshots (see {@link Snapshot}). */
     public synchronized Snapshot snapshot() {
-        return new Snapshot(revision, Map.copyOf(jobs), Map.copyOf(allocations), Map.copyOf(nodes), Map.copyOf(unplaced),
-                Map.copyOf(deployments));
+        return new Snapshot(revision, jobs, allocations, nodes, unplaced, deployments, allocationsByJob, allocationsByNode);
     }
 
     public synchronized long revision() {
