@@ -61,10 +61,10 @@ class ChaosIT {
             Thread.sleep(1000 + random.nextInt(3000));
         }
 
-        System.out.println("chaos: faults over; checking the cluster settles within 60 s");
+        System.out.println("chaos: faults over; checking the cluster settles within 30 s");
         long t0 = System.nanoTime();
         List<String> problems = List.of("not checked");
-        while (System.nanoTime() - t0 < Duration.ofSeconds(60).toNanos()) {
+        while (System.nanoTime() - t0 < Duration.ofSeconds(30).toNanos()) {
             problems = problems();
             if (problems.isEmpty()) break;
             Thread.sleep(1000);
