@@ -21,9 +21,9 @@ import picocli.CommandLine.Command;
 @Command(name = "gantry", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "Gantry deploys containerized apps across servers.",
         subcommands = {
-                RunCommand.class, StatusCommand.class, PsCommand.class, NodesCommand.class, dev.gantry.cli.commands.NodeCommand.class, LogsCommand.class,
+                RunCommand.class, StatusCommand.class, PsCommand.class, NodesCommand.class, dev.gantry.cli.commands.NodeCommand.class, dev.gantry.cli.commands.SecretCommand.class, LogsCommand.class,
                 StopCommand.class, dev.gantry.cli.commands.RolloutCommand.class, dev.gantry.cli.commands.HistoryCommand.class,
-                ValidateCommand.class, dev.gantry.cli.commands.PlanCommand.class, ImageCommand.class, dev.gantry.cli.commands.EndpointsCommand.class,
+                ValidateCommand.class, dev.gantry.cli.commands.PlanCommand.class, ImageCommand.class, dev.gantry.cli.commands.EndpointsCommand.class, dev.gantry.cli.commands.EventsCommand.class,
                 SchedulerCommand.class, AgentCommand.class, DevCommand.class,
                 AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {"", "Environment: GANTRY_ADDR=host:port[,host:port] sets the scheduler address.",

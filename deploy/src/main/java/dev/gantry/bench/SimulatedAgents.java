@@ -44,6 +44,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * connections ({@code channels}; gRPC allows any number of concurrent streams on one) and
  * a small thread pool for their callbacks; heartbeats for all nodes come from one timer
  * thread. The scheduler cannot tell this from separate agents except by their source address.
+ *
+ * <p>Real agents run on their own machines; these share the scheduler's cores. So that they
+ * do not take more of those than receiving needs, an agent that does not report reads of each
+ * desired set only what it counts, the allocation ids and desired statuses ({@link DesiredIds}),
+ * and skips the rest (the jobs) unparsed; every byte is still received. Reporting agents parse
+ * it whole, as they need the jobs' tasks.
  */
 final class SimulatedAgents implements AutoCloseable {
     private final List<ManagedChannel> channels = new ArrayList<>();
@@ -66,6 +72,23 @@ final class SimulatedAgents implements AutoCloseable {
     private final AtomicInteger reconnects = new AtomicInteger();
 
     private final boolean report;
+    /** AgentService.Connect with the scheduler's messages left as bytes, for {@link DesiredIds}. */
+    private static final io.grpc.MethodDescriptor<AgentMessage, byte[]> CONNECT = AgentServiceGrpc.getConnectMethod()
+            .toBuilder(AgentServiceGrpc.getConnectMethod().getRequestMarshaller(), new io.grpc.MethodDescriptor.Marshaller<byte[]>() {
+                @Override
+                public java.io.InputStream stream(byte[] value) {
+                    return new java.io.ByteArrayInputStream(value);
+                }
+
+                @Override
+                public byte[] parse(java.io.InputStream stream) {
+                    try {
+                        return stream.readAllBytes();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }).build();
 
     /** {@code report}: whether agents report what they are sent (false: they only receive it, to measure placement alone). */
     SimulatedAgents(String host, int port, List<Node> nodes, int channelCount, int threads, boolean report) {
@@ -168,7 +191,7 @@ final class SimulatedAgents implements AutoCloseable {
         synchronized void connect() {
             if (closed) return;
             current = new Stream();
-            out = AgentServiceGrpc.newStub(channel).connect(current);
+            out = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(channel.newCall(CONNECT, io.grpc.CallOptions.DEFAULT), current);
             out.onNext(AgentMessage.newBuilder().setRegister(node.toBuilder().clearStatus().clearEligible()).build());
         }
 
@@ -200,12 +223,10 @@ final class SimulatedAgents implements AutoCloseable {
         }
 
         /** Counts allocations this node is told to run for the first time: what the scheduler has delivered. */
-        private synchronized void received(Stream stream, DesiredAllocations desired) {
+        private synchronized void received(Stream stream, List<DesiredIds.Entry> desired) {
             if (stream != current) return;
-            for (Assignment a : desired.getAssignmentsList()) {
-                if (a.getAllocation().getDesiredStatus() == DesiredStatus.DESIRED_RUN && seen.add(a.getAllocation().getId())) {
-                    delivered.incrementAndGet();
-                }
+            for (DesiredIds.Entry a : desired) {
+                if (a.run() && seen.add(a.id())) delivered.incrementAndGet();
             }
         }
 
@@ -250,9 +271,23 @@ final class SimulatedAgents implements AutoCloseable {
         }
 
         /** One Connect stream; callbacks from a stream that was replaced are ignored. */
-        private final class Stream implements StreamObserver<SchedulerMessage> {
+        private final class Stream implements StreamObserver<byte[]> {
             @Override
-            public void onNext(SchedulerMessage m) {
+            public void onNext(byte[] raw) {
+                try {
+                    if (DesiredIds.isDesired(raw) && !report) {
+                        desiredSets.incrementAndGet();
+                        desiredBytes.addAndGet(raw.length);
+                        received(this, DesiredIds.of(raw));
+                    } else {
+                        onMessage(SchedulerMessage.parseFrom(raw));
+                    }
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("undecodable message from the scheduler", e);
+                }
+            }
+
+            private void onMessage(SchedulerMessage m) {
                 if (m.hasRegistered()) {
                     long every = m.getRegistered().hasHeartbeatInterval()
                             ? Math.max(200, m.getRegistered().getHeartbeatInterval().getSeconds() * 1000
@@ -261,8 +296,8 @@ final class SimulatedAgents implements AutoCloseable {
                 } else if (m.hasDesired()) {
                     desiredSets.incrementAndGet();
                     desiredBytes.addAndGet(m.getSerializedSize());
-                    received(this, m.getDesired());
-                    if (report) converge(this, m.getDesired());
+                    received(this, DesiredIds.of(m.getDesired()));
+                    converge(this, m.getDesired());
                 }
             }
 

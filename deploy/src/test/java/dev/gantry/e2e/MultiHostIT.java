@@ -101,6 +101,15 @@ class MultiHostIT {
         cluster.etcd.signal("STOP");
         try {
             eventually(Duration.ofSeconds(20), "the schedulers reporting degraded", () -> cluster.health(0).contains("degraded"));
+            eventually(Duration.ofSeconds(10), "every scheduler reporting degraded",
+                    () -> cluster.health(0).contains("degraded") && cluster.health(1).contains("degraded")
+                            && cluster.health(2).contains("degraded"));
+            // `gantry status` still shows the last state the scheduler knew, and says why it may be stale.
+            Gantry.Result status = Gantry.run(cluster.addresses(), "status", "web");
+            assertThat(status.exitCode()).as(status.stderr()).isZero();
+            assertThat(status.stderr()).containsPattern("warning: scheduler \\S+ is degraded: state store unreachable for \\d+s "
+                    + "\\(.*\\); showing the last state it knew");
+            assertThat(status.stdout()).contains("job       default/web");
             Thread.sleep(20_000);
             assertThat(containersByHost()).as("containers during the outage").isEqualTo(before);
         } finally {

@@ -213,6 +213,22 @@ class PlacementIT {
         assertThat(status("in-eu4").at("/summary/unplaced").asInt()).isZero();
     }
 
+    @Test
+    @Order(7)
+    void distinctPropertyAllowsAtMostTheLimitPerZone() throws Exception {
+        // Five nodes now: node-a and node-b in eu-1, node-c eu-2, node-d eu-3, node-e eu-4.
+        submit("one-per-zone", 5, """
+                constraints: [{attribute: node.labels.zone, operator: distinct_property, value: "1"}]
+                """);
+        poll("4 of 5 running, 1 unplaced", Duration.ofSeconds(60), () -> runningNow("one-per-zone") == 4
+                && jobView("one-per-zone").getSummary().getUnplaced() == 1);
+        Map<String, Integer> where = running("one-per-zone");
+        assertThat(where.getOrDefault("node-a", 0) + where.getOrDefault("node-b", 0)).as("replicas in eu-1").isEqualTo(1);
+        assertThat(where).containsEntry("node-c", 1).containsEntry("node-d", 1).containsEntry("node-e", 1);
+        assertThat(status("one-per-zone").at("/summary/placement_failure").asText())
+                .contains("5 nodes evaluated", "distinct_property node.labels.zone limit 1 reached");
+    }
+
     private void startAgent(String name, String zone, String rack) throws IOException {
         int i = agents.size();
         Path data = dir.resolve(name);

@@ -2,12 +2,16 @@ package dev.gantry.scheduler;
 
 import dev.gantry.scheduler.eval.EvaluationLoop;
 import dev.gantry.scheduler.history.JobHistory;
+import dev.gantry.scheduler.eval.AllocationRetention;
 import dev.gantry.scheduler.eval.Evaluator;
 import dev.gantry.scheduler.leader.LeaderElection;
 import dev.gantry.scheduler.liveness.Heartbeats;
 import dev.gantry.scheduler.liveness.LivenessLoop;
+import dev.gantry.scheduler.placement.PlacementSettings;
 import dev.gantry.scheduler.service.AgentServiceImpl;
 import dev.gantry.scheduler.service.AllocationServiceImpl;
+import dev.gantry.scheduler.service.EventServiceImpl;
+import dev.gantry.scheduler.health.StoreHealth;
 import dev.gantry.scheduler.service.JobServiceImpl;
 import dev.gantry.scheduler.service.NodeServiceImpl;
 import dev.gantry.scheduler.state.ClusterState;
@@ -43,10 +47,15 @@ public final class SchedulerServer implements AutoCloseable {
     private final AgentServiceImpl agents;
     private final Server server;
     private final HealthEndpoint health;
+    private final StoreHealth storeHealth;
+    private final EventServiceImpl events;
     private final LeaderElection election;
 
     private SchedulerServer(Store store, ClusterState state, EvaluationLoop loop, LivenessLoop liveness,
-                            AgentServiceImpl agents, Server server, HealthEndpoint health, LeaderElection election) {
+                            AgentServiceImpl agents, Server server, HealthEndpoint health, LeaderElection election,
+                            StoreHealth storeHealth, EventServiceImpl events) {
+        this.storeHealth = storeHealth;
+        this.events = events;
         this.election = election;
         this.store = store;
         this.state = state;
@@ -59,11 +68,14 @@ public final class SchedulerServer implements AutoCloseable {
 
     /**
      * {@code nodeTtl}: how long a node may go unheard before it is marked down (at least 2 s);
-     * {@code leaderTtl}: the leader lease, i.e. how long a dead leader goes unreplaced (at least 2 s).
+     * {@code leaderTtl}: the leader lease, i.e. how long a dead leader goes unreplaced (at least 2 s);
+     * {@code placement}: how the evaluator (and `gantry plan`) choose nodes. Only the leader decides, so
+     * every replica should be given the same settings.
      */
     public record Config(String bindHost, int grpcPort, int httpPort, String keyPrefix, Duration nodeTtl, Duration leaderTtl,
-                         int keepVersions) {
+                         int keepVersions, PlacementSettings placement) {
         public Config {
+            if (placement == null) throw new IllegalArgumentException("placement settings are required");
             if (keepVersions < 1) throw new IllegalArgumentException("keep at least 1 job version, got " + keepVersions);
             if (nodeTtl.compareTo(LivenessLoop.MIN_TTL) < 0) {
                 throw new IllegalArgumentException("node TTL must be at least " + LivenessLoop.MIN_TTL.toSeconds() + "s, got " + nodeTtl);
@@ -71,6 +83,11 @@ public final class SchedulerServer implements AutoCloseable {
             if (leaderTtl.compareTo(LeaderElection.MIN_TTL) < 0) {
                 throw new IllegalArgumentException("leader TTL must be at least " + LeaderElection.MIN_TTL.toSeconds() + "s, got " + leaderTtl);
             }
+        }
+
+        public Config(String bindHost, int grpcPort, int httpPort, String keyPrefix, Duration nodeTtl, Duration leaderTtl,
+                      int keepVersions) {
+            this(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, leaderTtl, keepVersions, PlacementSettings.defaults());
         }
 
         public Config(String bindHost, int grpcPort, int httpPort, String keyPrefix, Duration nodeTtl, Duration leaderTtl) {
@@ -90,16 +107,21 @@ public final class SchedulerServer implements AutoCloseable {
         }
 
         public Config withNodeTtl(Duration ttl) {
-            return new Config(bindHost, grpcPort, httpPort, keyPrefix, ttl, leaderTtl, keepVersions);
+            return new Config(bindHost, grpcPort, httpPort, keyPrefix, ttl, leaderTtl, keepVersions, placement);
         }
 
         public Config withLeaderTtl(Duration ttl) {
-            return new Config(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, ttl, keepVersions);
+            return new Config(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, ttl, keepVersions, placement);
         }
 
         /** How many versions of each job are kept for `gantry history` and undo. */
         public Config withKeepVersions(int keep) {
-            return new Config(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, leaderTtl, keep);
+            return new Config(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, leaderTtl, keep, placement);
+        }
+
+        /** Bin-packing or spreading, and the candidate limits; the leader's settings decide. */
+        public Config withPlacement(PlacementSettings settings) {
+            return new Config(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, leaderTtl, keepVersions, settings);
         }
     }
 
@@ -114,6 +136,9 @@ public final class SchedulerServer implements AutoCloseable {
             throw new IOException("cannot load cluster state from the store: " + e.getMessage(), e);
         }
         Heartbeats heartbeats = new Heartbeats();
+        // One cached store probe for /healthz and the API's `degraded` fields: neither may block on a hung store.
+        StoreHealth storeHealth = StoreHealth.of(store, clock).start(StoreHealth.DEFAULT_INTERVAL);
+        EventServiceImpl events = new EventServiceImpl(state, clock);
         JobHistory history = new JobHistory(store, keys, clock, config.keepVersions());
         // The gRPC server binds first so that the leader key can name the port agents and the CLI reach.
         Server server;
@@ -124,9 +149,11 @@ public final class SchedulerServer implements AutoCloseable {
                 AgentServiceImpl.heartbeatIntervalFor(config.nodeTtl()));
         try {
             server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.grpcPort()))
-                    .addService(new JobServiceImpl(state, store, keys, clock, history))
+                    .addService(new JobServiceImpl(state, store, keys, clock, history, storeHealth::degraded, config.placement()))
+                    .addService(events)
                     .addService(new AllocationServiceImpl(state))
                     .addService(new NodeServiceImpl(state, store, keys, clock))
+                    .addService(new dev.gantry.scheduler.service.SecretServiceImpl(state, store, keys, clock))
                     .addService(agents)
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .permitKeepAliveTime(5, TimeUnit.SECONDS)
@@ -136,10 +163,12 @@ public final class SchedulerServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             agents.close();
             state.close();
+            storeHealth.close();
             throw e;
         }
         election = new LeaderElection(store, keys.leader(), replicaName(config, server.getPort()), config.leaderTtl(), clock);
-        loop = new EvaluationLoop(state, store, new Evaluator(keys, clock, () -> UUID.randomUUID().toString()),
+        loop = new EvaluationLoop(state, store, new Evaluator(keys, clock, () -> UUID.randomUUID().toString(),
+                AllocationRetention.DEFAULT, config.placement()),
                 election::isLeader, election::fence).withHistory(history);
         liveness = new LivenessLoop(state, store, keys, heartbeats, config.nodeTtl(), clock, election::isLeader, election::fence);
         // A new leader evaluates at once instead of at the next periodic pass.
@@ -148,12 +177,13 @@ public final class SchedulerServer implements AutoCloseable {
         election.addListener(agents::onLeadershipChange);
         HealthEndpoint health;
         try {
-            health = config.httpPort() >= 0 ? HealthEndpoint.start(config.bindHost(), config.httpPort(), store,
+            health = config.httpPort() >= 0 ? HealthEndpoint.start(config.bindHost(), config.httpPort(), storeHealth,
                     () -> election.isLeader() ? "leader" : "standby") : null;
         } catch (IOException | RuntimeException e) {
             agents.close();
             server.shutdownNow();
             state.close();
+            storeHealth.close();
             throw e;
         }
         loop.start();
@@ -166,7 +196,7 @@ public final class SchedulerServer implements AutoCloseable {
         }
         log.info("scheduler serving gRPC on {}:{}; nodes unheard for {}s are marked down; leader lease {}s",
                 config.bindHost(), server.getPort(), config.nodeTtl().toSeconds(), config.leaderTtl().toSeconds());
-        return new SchedulerServer(store, state, loop, liveness, agents, server, health, election);
+        return new SchedulerServer(store, state, loop, liveness, agents, server, health, election, storeHealth, events);
     }
 
     /** What the leader key holds while this replica leads: a unique id and the address to reach it at. */
@@ -200,6 +230,11 @@ public final class SchedulerServer implements AutoCloseable {
         return agents.connectedAgents();
     }
 
+    /** Open `gantry events` streams on this replica. */
+    public int openEventStreams() {
+        return events.openStreams();
+    }
+
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
     }
@@ -213,6 +248,7 @@ public final class SchedulerServer implements AutoCloseable {
         agents.close();
         server.shutdownNow();
         if (health != null) health.close();
+        storeHealth.close();
     }
 
     @Override
@@ -224,6 +260,7 @@ public final class SchedulerServer implements AutoCloseable {
         // Stop the cache's watch before its listeners (the agent pusher) shut down.
         state.close();
         agents.close();
+        events.close();
         server.shutdown();
         try {
             if (!server.awaitTermination(3, TimeUnit.SECONDS)) server.shutdownNow();
@@ -232,5 +269,6 @@ public final class SchedulerServer implements AutoCloseable {
             server.shutdownNow();
         }
         if (health != null) health.close();
+        storeHealth.close();
     }
 }

@@ -41,6 +41,7 @@ public final class AllocationSupervisor implements AutoCloseable {
     private final Clock clock;
     private final Consumer<AllocationUpdate> reporter;
     private final Map<String, AllocationRunner> runners = new ConcurrentHashMap<>();
+    private final PullSecrets pullSecrets = new PullSecrets();
     private final ExecutorService stopper = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "alloc-stop");
         t.setDaemon(true);
@@ -78,6 +79,7 @@ public final class AllocationSupervisor implements AutoCloseable {
     }
 
     public synchronized void apply(DesiredAllocations desired) {
+        pullSecrets.update(desired);
         Set<String> listed = new HashSet<>();
         for (Assignment a : desired.getAssignmentsList()) {
             String id = a.getAllocation().getId();
@@ -89,7 +91,8 @@ public final class AllocationSupervisor implements AutoCloseable {
                     log.warn("allocation {} arrived without its job; skipping", id);
                     continue;
                 }
-                local.saveAssignment(a);
+                // Secrets stay in memory: what is saved is enough to re-adopt, not to pull.
+                local.saveAssignment(a.toBuilder().clearImagePullSecrets().build());
                 runner = newRunner(a, Map.of(), Map.of());
                 runners.put(id, runner);
                 log.info("starting allocation {} ({}/{} replica {})", id, a.getAllocation().getNamespace(),
@@ -124,7 +127,8 @@ public final class AllocationSupervisor implements AutoCloseable {
     }
 
     private AllocationRunner newRunner(Assignment a, Map<String, TaskHandle> handles, Map<String, TaskState> states) {
-        return new AllocationRunner(a.getAllocation(), a.getJob(), this::driverFor, images, local, node, clock,
+        return new AllocationRunner(a.getAllocation(), a.getJob(), this::driverFor,
+                pullSecrets.resolverFor(a.getAllocation(), images), local, node, clock,
                 handles, states, this::report, stopper);
     }
 

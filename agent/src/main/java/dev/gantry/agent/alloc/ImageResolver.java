@@ -4,6 +4,7 @@ import dev.gantry.agent.image.Image;
 import dev.gantry.agent.image.ImageException;
 import dev.gantry.agent.image.ImageStore;
 import dev.gantry.agent.image.PullPolicy;
+import dev.gantry.agent.image.RegistryCredentials;
 import dev.gantry.api.v1.Task;
 
 import java.util.function.Consumer;
@@ -21,6 +22,14 @@ public interface ImageResolver {
         return resolve(task.getImage());
     }
 
+    /**
+     * As {@link #resolve(Task, Consumer)}, pulling with {@code pullSecret} (the task's image pull
+     * secret; null: none) before the agent's own credentials. The default ignores the secret.
+     */
+    default Image resolve(Task task, RegistryCredentials pullSecret, Consumer<String> progress) throws ImageException {
+        return resolve(task, progress);
+    }
+
     /** The agent's image store, with each task's pull policy and progress. */
     static ImageResolver of(ImageStore store) {
         return new ImageResolver() {
@@ -31,13 +40,19 @@ public interface ImageResolver {
 
             @Override
             public Image resolve(Task task, Consumer<String> progress) throws ImageException {
+                return resolve(task, null, progress);
+            }
+
+            @Override
+            public Image resolve(Task task, RegistryCredentials pullSecret, Consumer<String> progress)
+                    throws ImageException {
                 PullPolicy policy;
                 try {
                     policy = PullPolicy.of(task.getPullPolicy(), task.getImage());
                 } catch (IllegalArgumentException e) {
                     throw new ImageException("image " + task.getImage() + ": " + e.getMessage());
                 }
-                return store.ensure(task.getImage(), policy, p -> progress.accept(p.describe()));
+                return store.ensure(task.getImage(), policy, pullSecret, p -> progress.accept(p.describe()));
             }
         };
     }

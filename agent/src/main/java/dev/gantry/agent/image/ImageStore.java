@@ -126,7 +126,18 @@ public final class ImageStore {
    */
   public Image ensure(String reference, PullPolicy policy, Consumer<PullProgress> progress)
       throws ImageException {
-    String key = key(reference) + " " + policy;
+    return ensure(reference, policy, null, progress);
+  }
+
+  /**
+   * As {@link #ensure(String, PullPolicy, Consumer)}, pulling with {@code pullSecret}'s
+   * credentials (a task's image pull secret) before the agent's own; null for the agent's only.
+   * Only callers with the same credentials for the registry share a pull. The credentials are
+   * used for this pull and kept nowhere.
+   */
+  public Image ensure(String reference, PullPolicy policy, RegistryCredentials pullSecret,
+      Consumer<PullProgress> progress) throws ImageException {
+    String key = key(reference) + " " + policy + " " + fingerprint(reference, pullSecret);
     Pull pull;
     boolean leader = false;
     synchronized (inFlight) {
@@ -144,7 +155,7 @@ public final class ImageStore {
         Image image = null;
         Throwable failure = null;
         try {
-          image = load(reference, policy, mine.tracker());
+          image = load(reference, policy, mine.tracker(), pullSecret);
         } catch (Throwable e) {
           failure = e;
         }
@@ -183,11 +194,24 @@ public final class ImageStore {
     }
   }
 
-  private Image load(String reference, PullPolicy policy, PullTracker tracker) throws ImageException {
+  /** Tells pulls with different credentials apart; empty without a secret or for a local image. */
+  private static String fingerprint(String reference, RegistryCredentials pullSecret) {
+    if (pullSecret == null || ImageReference.isLocal(reference)) {
+      return "";
+    }
+    try {
+      return pullSecret.fingerprint(RegistryReference.parse(reference).registry());
+    } catch (ImageException e) {
+      return "";
+    }
+  }
+
+  private Image load(String reference, PullPolicy policy, PullTracker tracker,
+      RegistryCredentials pullSecret) throws ImageException {
     gcLock.readLock().lock();
     try {
       return ImageReference.isLocal(reference) ? ensureLocal(reference)
-          : ensurePulled(reference, policy, tracker);
+          : ensurePulled(reference, policy, tracker, pullSecret);
     } catch (ImageException e) {
       // The reason first: "image x:1: unauthorized: ..." reads right in a task's status line.
       String label = e.reason().label();
@@ -200,8 +224,8 @@ public final class ImageStore {
     }
   }
 
-  private Image ensurePulled(String reference, PullPolicy policy, PullTracker tracker)
-      throws IOException, ImageException {
+  private Image ensurePulled(String reference, PullPolicy policy, PullTracker tracker,
+      RegistryCredentials pullSecret) throws IOException, ImageException {
     RegistryReference ref = RegistryReference.parse(reference);
     RegistryReference target = ref;
     RegistryPuller.Mode mode = RegistryPuller.Mode.REFRESH;
@@ -219,7 +243,7 @@ public final class ImageStore {
         mode = RegistryPuller.Mode.CACHED;
       }
     }
-    RegistryPuller.Pulled pulled = registry.pull(target, mode, tracker);
+    RegistryPuller.Pulled pulled = registry.pull(target, mode, tracker, pullSecret);
     ResolvedImage resolved = pulled.image();
     ConfigDocument config = ConfigDocument.parse(blobs.read(resolved.configDigest()));
     List<String> layerDigests = resolved.layers().stream().map(ResolvedImage.LayerBlob::digest)

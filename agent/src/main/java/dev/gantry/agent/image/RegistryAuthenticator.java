@@ -19,21 +19,28 @@ import java.util.concurrent.ConcurrentMap;
  * by fetching a token from the challenge's realm (anonymously, or with the credential as basic
  * auth, as docker does). Remembers the resulting Authorization header per repository, so later
  * requests skip the 401 round trip; an expired token simply earns a new 401 and a new token.
+ * A pull may bring its own credentials (a task's image pull secret before the agent's); what is
+ * remembered is keyed by the credential used too, so one task's access never serves another's.
  * Thread-safe.
  */
 final class RegistryAuthenticator {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final RegistryHttp http;
-  private final RegistryCredentials credentials;
+  private final RegistryCredentials defaults;
   private final ConcurrentMap<String, String> authorizations = new ConcurrentHashMap<>();
 
   RegistryAuthenticator(RegistryHttp http, RegistryCredentials credentials) {
     this.http = http;
-    this.credentials = credentials;
+    this.defaults = credentials;
   }
 
-  Optional<String> current(RegistryReference ref) {
-    return Optional.ofNullable(authorizations.get(key(ref)));
+  /** The agent's own credentials, used when a pull brings none. */
+  RegistryCredentials defaults() {
+    return defaults;
+  }
+
+  Optional<String> current(RegistryReference ref, RegistryCredentials credentials) {
+    return Optional.ofNullable(authorizations.get(key(ref, credentials)));
   }
 
   /**
@@ -41,24 +48,24 @@ final class RegistryAuthenticator {
    *     a plain HTTP token realm
    * @return the Authorization header value to retry with
    */
-  String authorize(RegistryReference ref, String challengeHeader, boolean insecure)
-      throws ImageException {
+  String authorize(RegistryReference ref, String challengeHeader, boolean insecure,
+      RegistryCredentials credentials) throws ImageException {
     AuthChallenge challenge = AuthChallenge.parse(challengeHeader);
     Optional<RegistryCredentials.Credential> credential = credentials.find(ref.registry());
     String value = switch (challenge.scheme()) {
       case "basic" -> "Basic " + basic(credential.orElseThrow(() -> new ImageException(
           ImageException.Reason.UNAUTHORIZED, "registry " + ref.registry() + " requires a user"
               + " name and password and none is configured for it in " + credentials.describe())));
-      case "bearer" -> "Bearer " + token(ref, challenge, credential, insecure);
+      case "bearer" -> "Bearer " + token(ref, challenge, credential, insecure, credentials);
       default -> throw new ImageException("registry " + ref.registry()
           + " asks for the unsupported authentication scheme '" + challenge.scheme() + "'");
     };
-    authorizations.put(key(ref), value);
+    authorizations.put(key(ref, credentials), value);
     return value;
   }
 
   /** Says whose access was denied, for an UNAUTHORIZED error. */
-  String who(RegistryReference ref) {
+  String who(RegistryReference ref, RegistryCredentials credentials) {
     try {
       return credentials.find(ref.registry()).map(c -> "as user '" + c.username() + "'")
           .orElse("anonymously (no credentials for " + ref.registry() + " in "
@@ -69,8 +76,8 @@ final class RegistryAuthenticator {
   }
 
   private String token(RegistryReference ref, AuthChallenge challenge,
-      Optional<RegistryCredentials.Credential> credential, boolean insecure)
-      throws ImageException {
+      Optional<RegistryCredentials.Credential> credential, boolean insecure,
+      RegistryCredentials credentials) throws ImageException {
     String realm = challenge.param("realm");
     if (realm.isEmpty()) {
       throw new ImageException("registry " + ref.registry() + " sent a Bearer challenge without a"
@@ -97,7 +104,7 @@ final class RegistryAuthenticator {
     if (status == 401 || status == 403) {
       String summary = RegistryHttp.errorSummary(response);
       throw new ImageException(ImageException.Reason.UNAUTHORIZED, what + ": the token server"
-          + " refused access " + who(ref) + " (HTTP " + status + summary + ")");
+          + " refused access " + who(ref, credentials) + " (HTTP " + status + summary + ")");
     }
     if (status != 200) {
       throw new ImageException(what + ": unexpected HTTP " + status
@@ -121,7 +128,7 @@ final class RegistryAuthenticator {
         (c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8));
   }
 
-  private static String key(RegistryReference ref) {
-    return ref.registry() + "/" + ref.repository();
+  private static String key(RegistryReference ref, RegistryCredentials credentials) {
+    return ref.registry() + "/" + ref.repository() + "#" + credentials.fingerprint(ref.registry());
   }
 }

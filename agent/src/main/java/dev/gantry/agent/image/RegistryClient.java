@@ -76,10 +76,20 @@ public final class RegistryClient {
     this.downloads = pool;
   }
 
+  /**
+   * The credentials for one pull: {@code preferred} (a task's image pull secret) first, then the
+   * agent's own; just the agent's when {@code preferred} is null.
+   */
+  RegistryCredentials credentials(RegistryCredentials preferred) {
+    return preferred == null ? auth.defaults() : preferred.orElse(auth.defaults());
+  }
+
   /** Fetches a manifest or index by tag or digest and verifies it. */
-  Manifest manifest(RegistryReference ref, String reference) throws ImageException {
+  Manifest manifest(RegistryReference ref, String reference, RegistryCredentials credentials)
+      throws ImageException {
     String what = "manifest " + reference + " of " + ref.registry() + "/" + ref.repository();
-    HttpResponse<InputStream> response = get(ref, "manifests/" + reference, ACCEPT_MANIFESTS, what);
+    HttpResponse<InputStream> response =
+        get(ref, "manifests/" + reference, ACCEPT_MANIFESTS, what, credentials);
     byte[] bytes;
     try (InputStream in = response.body()) {
       bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
@@ -111,12 +121,12 @@ public final class RegistryClient {
    *     negative amount takes back what a failed attempt had counted)
    */
   void fetchBlobs(RegistryReference ref, List<BlobRequest> requests, BlobStore blobs,
-      LongConsumer received) throws ImageException {
+      LongConsumer received, RegistryCredentials credentials) throws ImageException {
     List<CompletableFuture<Void>> futures = new ArrayList<>();
     for (BlobRequest r : requests) {
       futures.add(CompletableFuture.runAsync(() -> {
         try {
-          fetchBlob(ref, r, blobs, received);
+          fetchBlob(ref, r, blobs, received, credentials);
         } catch (ImageException e) {
           throw new CompletionException(e);
         }
@@ -139,11 +149,12 @@ public final class RegistryClient {
   }
 
   /** Downloads one blob into the store; retries a connection lost mid-body from the start. */
-  void fetchBlob(RegistryReference ref, BlobRequest r, BlobStore blobs, LongConsumer received)
-      throws ImageException {
+  void fetchBlob(RegistryReference ref, BlobRequest r, BlobStore blobs, LongConsumer received,
+      RegistryCredentials credentials) throws ImageException {
     RetryPolicy retry = http.retry();
     for (int attempt = 1; ; attempt++) {
-      HttpResponse<InputStream> response = get(ref, "blobs/" + r.digest(), "*/*", r.what());
+      HttpResponse<InputStream> response =
+          get(ref, "blobs/" + r.digest(), "*/*", r.what(), credentials);
       Counted counted = new Counted(response.body(), received);
       try (InputStream in = counted) {
         // A registry that keeps sending cannot fill the disk: read at most the promised size;
@@ -166,18 +177,18 @@ public final class RegistryClient {
 
   /** GETs a repository path, answering one auth challenge; maps final errors to reasons. */
   private HttpResponse<InputStream> get(RegistryReference ref, String path, String accept,
-      String what) throws ImageException {
+      String what, RegistryCredentials credentials) throws ImageException {
     boolean plainHttp = insecure.contains(ref.registry()) || insecure.contains(ref.apiHost());
     URI uri = URI.create((plainHttp ? "http://" : "https://") + ref.apiHost() + "/v2/"
         + ref.repository() + "/" + path);
     Map<String, String> headers = new HashMap<>();
     headers.put("Accept", accept);
-    auth.current(ref).ifPresent(a -> headers.put("Authorization", a));
+    auth.current(ref, credentials).ifPresent(a -> headers.put("Authorization", a));
     HttpResponse<InputStream> response = http.get(uri, headers, what);
     if (response.statusCode() == 401) {
       String challenge = response.headers().firstValue("WWW-Authenticate").orElse("");
       RegistryHttp.errorSummary(response); // drains and closes
-      headers.put("Authorization", auth.authorize(ref, challenge, plainHttp));
+      headers.put("Authorization", auth.authorize(ref, challenge, plainHttp, credentials));
       response = http.get(uri, headers, what);
     }
     int status = response.statusCode();
@@ -188,7 +199,7 @@ public final class RegistryClient {
     String code = RegistryHttp.errorCode(summary);
     if (status == 401 || status == 403) {
       throw new ImageException(ImageException.Reason.UNAUTHORIZED, what + ": access denied "
-          + auth.who(ref) + " (HTTP " + status + summary + "); the repository may not exist,"
+          + auth.who(ref, credentials) + " (HTTP " + status + summary + "); the repository may not exist,"
           + " or needs credentials with pull access");
     }
     if (status == 404) {

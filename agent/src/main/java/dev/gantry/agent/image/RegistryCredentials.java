@@ -2,6 +2,7 @@ package dev.gantry.agent.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gantry.api.secret.RegistryAuths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +18,10 @@ import java.util.Optional;
  * writes them ({@code https://index.docker.io/v1/}, {@code https://host/}, {@code host}).
  * Credential helpers ({@code credsStore}, {@code credHelpers}) and identity tokens are not
  * supported. A missing file means no credentials; a malformed one is reported when credentials
- * are first needed, so that a broken file does not stop local images from loading. Immutable.
+ * are first needed, so that a broken file does not stop local images from loading.
+ *
+ * <p>A task's image pull secret ({@link #fromSecret}) comes first and the agent's own file
+ * second ({@link #orElse}). Credentials live in memory only. Immutable.
  */
 public final class RegistryCredentials {
   /** A user name and password (or token used as a password, as registries accept). */
@@ -29,14 +33,50 @@ public final class RegistryCredentials {
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final Path source;
+  /** Per process: a fingerprint is no stable password hash, even if it were ever shown. */
+  private static final String FINGERPRINT_SALT = java.util.UUID.randomUUID().toString();
+  private final String source;
   private final Map<String, Credential> byRegistry;
   private final String loadError;
+  /** Asked for a registry this one has no credential for; null: none. */
+  private final RegistryCredentials fallback;
 
   private RegistryCredentials(Path source, Map<String, Credential> byRegistry, String loadError) {
+    this(source == null ? null : source.toString(), byRegistry, loadError, null);
+  }
+
+  private RegistryCredentials(String source, Map<String, Credential> byRegistry, String loadError,
+      RegistryCredentials fallback) {
     this.source = source;
     this.byRegistry = Map.copyOf(byRegistry);
     this.loadError = loadError;
+    this.fallback = fallback;
+  }
+
+  /**
+   * The credentials of a cluster secret (a Docker config.json, as the scheduler checked it on
+   * the way in), described as "image pull secret NAME" in errors. Data that does not read is
+   * reported when a pull needs credentials, like a broken config file.
+   */
+  public static RegistryCredentials fromSecret(String name, byte[] data) {
+    String source = "image pull secret " + name;
+    try {
+      Map<String, Credential> found = new HashMap<>();
+      RegistryAuths.parse(data).byRegistry()
+          .forEach((host, c) -> found.put(host, new Credential(c.username(), c.password())));
+      return new RegistryCredentials(source, found, null, null);
+    } catch (IllegalArgumentException e) {
+      return new RegistryCredentials(source, Map.of(), source + ": data " + e.getMessage(), null);
+    }
+  }
+
+  /**
+   * These credentials, and for a registry they have none for, {@code other}'s: a task's secret
+   * before the agent's own config file.
+   */
+  public RegistryCredentials orElse(RegistryCredentials other) {
+    RegistryCredentials tail = fallback == null ? other : fallback.orElse(other);
+    return new RegistryCredentials(source, byRegistry, loadError, tail);
   }
 
   public static RegistryCredentials none() {
@@ -81,12 +121,38 @@ public final class RegistryCredentials {
     if (loadError != null) {
       throw new ImageException(ImageException.Reason.UNAUTHORIZED, loadError);
     }
-    return Optional.ofNullable(byRegistry.get(normaliseKey(registry)));
+    Credential own = byRegistry.get(normaliseKey(registry));
+    if (own != null || fallback == null) {
+      return Optional.ofNullable(own);
+    }
+    return fallback.find(registry);
+  }
+
+  /**
+   * Tells apart the credentials a pull would use for {@code registry}, without revealing them:
+   * empty for none (or unreadable), else a digest of user and password. Requests made with
+   * different credentials must not share cached authorizations nor in-flight pulls.
+   */
+  String fingerprint(String registry) {
+    try {
+      return find(registry).map(c -> Digests.of((FINGERPRINT_SALT + "\u0000" + c.username()
+          + "\u0000" + c.password()).getBytes(StandardCharsets.UTF_8))).orElse("");
+    } catch (ImageException e) {
+      return "";
+    }
   }
 
   /** Where credentials come from, for error messages. */
   String describe() {
-    return source != null ? source.toString() : "the configured credentials";
+    String own = source != null ? source : "the configured credentials";
+    return fallback == null ? own : own + " or " + fallback.describe();
+  }
+
+  /** Where the credentials come from and for which registries; never a password. */
+  @Override
+  public String toString() {
+    String own = (source != null ? source : "credentials") + " " + new java.util.TreeSet<>(byRegistry.keySet());
+    return fallback == null ? own : own + " or " + fallback;
   }
 
   private static Optional<Credential> credential(JsonNode entry) {
@@ -108,12 +174,6 @@ public final class RegistryCredentials {
 
   /** "https://index.docker.io/v1/" → "docker.io"; "http://host:5000/" → "host:5000". */
   static String normaliseKey(String key) {
-    String k = key.strip().replaceFirst("^[a-zA-Z]+://", "");
-    int slash = k.indexOf('/');
-    if (slash >= 0) {
-      k = k.substring(0, slash);
-    }
-    k = k.toLowerCase(java.util.Locale.ROOT);
-    return k.equals("index.docker.io") || k.equals("registry-1.docker.io") ? "docker.io" : k;
+    return RegistryAuths.registryHost(key);
   }
 }

@@ -59,13 +59,23 @@ final class RegistryPuller {
    */
   Pulled pull(RegistryReference ref, Mode mode, PullTracker tracker)
       throws IOException, ImageException {
-    Resolved resolved = resolve(ref, mode, tracker);
+    return pull(ref, mode, tracker, null);
+  }
+
+  /**
+   * As above, with a task's own credentials (its image pull secret) tried before the agent's;
+   * null for the agent's only.
+   */
+  Pulled pull(RegistryReference ref, Mode mode, PullTracker tracker, RegistryCredentials preferred)
+      throws IOException, ImageException {
+    RegistryCredentials credentials = client.credentials(preferred);
+    Resolved resolved = resolve(ref, mode, tracker, credentials);
     ResolvedImage image = resolved.image();
     synchronized (pulls.computeIfAbsent(image.manifestDigest(), k -> new Object())) {
       if (!blobs.has(image.configDigest())) {
         requireNetwork(mode, ref, "its config " + image.configDigest());
         client.fetchBlob(ref, new RegistryClient.BlobRequest(image.configDigest(),
-            resolved.configSize(), "config " + image.configDigest()), blobs, n -> { });
+            resolved.configSize(), "config " + image.configDigest()), blobs, n -> { }, credentials);
       }
       List<String> diffIds = ConfigDocument.parse(blobs.read(image.configDigest())).diffIds();
       List<RegistryClient.BlobRequest> missing = new ArrayList<>();
@@ -83,7 +93,7 @@ final class RegistryPuller {
       }
       if (!missing.isEmpty()) {
         tracker.downloading(total);
-        client.fetchBlobs(ref, missing, blobs, tracker::received);
+        client.fetchBlobs(ref, missing, blobs, tracker::received, credentials);
       }
     }
     return new Pulled(image, resolved.manifests());
@@ -99,14 +109,14 @@ final class RegistryPuller {
 
   private record Resolved(ResolvedImage image, long configSize, List<String> manifests) {}
 
-  private Resolved resolve(RegistryReference ref, Mode mode, PullTracker tracker)
-      throws IOException, ImageException {
+  private Resolved resolve(RegistryReference ref, Mode mode, PullTracker tracker,
+      RegistryCredentials credentials) throws IOException, ImageException {
     String reference = ref.manifestReference();
     List<String> seen = new ArrayList<>();
     // Only the name the task gave is refreshed; an index's entries are digests, fixed by it.
     Mode entries = mode == Mode.REFRESH ? Mode.CACHED : mode;
     for (int depth = 0; depth <= MAX_INDEX_DEPTH; depth++) {
-      byte[] bytes = manifest(ref, reference, depth == 0 ? mode : entries, tracker);
+      byte[] bytes = manifest(ref, reference, depth == 0 ? mode : entries, tracker, credentials);
       String digest = Digests.of(bytes);
       seen.add(digest);
       JsonNode doc = parse(bytes, "manifest " + digest);
@@ -143,15 +153,15 @@ final class RegistryPuller {
   }
 
   /** A manifest by tag (always asked) or digest (from the store when there, unless REFRESH), verified. */
-  private byte[] manifest(RegistryReference ref, String reference, Mode mode, PullTracker tracker)
-      throws IOException, ImageException {
+  private byte[] manifest(RegistryReference ref, String reference, Mode mode, PullTracker tracker,
+      RegistryCredentials credentials) throws IOException, ImageException {
     boolean digest = reference.startsWith("sha256:");
     if (digest && mode != Mode.REFRESH && blobs.has(reference)) {
       return blobs.read(reference); // stored only after verification
     }
     requireNetwork(mode, ref, "manifest " + reference);
     tracker.resolving();
-    RegistryClient.Manifest m = client.manifest(ref, reference);
+    RegistryClient.Manifest m = client.manifest(ref, reference, credentials);
     if (!blobs.has(m.digest())) {
       blobs.put(new ByteArrayInputStream(m.bytes()), m.digest(), "manifest " + m.digest());
     }

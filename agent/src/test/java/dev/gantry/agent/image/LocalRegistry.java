@@ -52,7 +52,7 @@ public final class LocalRegistry implements AutoCloseable {
    * A registry with basic auth: one user in an htpasswd file. The registry accepts only bcrypt
    * entries; cost 5 keeps its per-request check cheap (it verifies every request's password).
    */
-  static LocalRegistry startWithBasicAuth(Path dir, String user, String password)
+  public static LocalRegistry startWithBasicAuth(Path dir, String user, String password)
       throws IOException, InterruptedException {
     RegistryRequirements.requireDockerRegistry();
     byte[] salt = new byte[16];

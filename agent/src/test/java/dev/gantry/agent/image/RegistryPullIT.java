@@ -252,4 +252,37 @@ class RegistryPullIT {
         .hasMessageContaining("unauthorized").hasMessageContaining("access denied as user 'carol'")
         .extracting(e -> ((ImageException) e).reason()).isEqualTo(ImageException.Reason.UNAUTHORIZED);
   }
+
+  @Test
+  void basicAuthWithCredentialsFromAnImagePullSecret() throws Exception {
+    registry = LocalRegistry.startWithBasicAuth(tmp.resolve("registry"), "dave", "s3cr3t!");
+    Path layout = tmp.resolve("layout");
+    app("2.0").writeLayout(layout);
+    String digest = new RegistryPush(registry.base(), "private/app", FakeRegistry.basic("dave", "s3cr3t!"))
+        .push(layout, "2.0", "2.0");
+    String ref = registry.host() + "/private/app:2.0";
+    // The document as `gantry secret put` stores it and the scheduler hands it to the agent.
+    byte[] secretData = ("{\"auths\": {\"" + registry.host() + "\": {\"username\": \"dave\","
+        + " \"password\": \"s3cr3t!\"}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    RegistryCredentials regcred = RegistryCredentials.fromSecret("regcred", secretData);
+
+    // The agent itself has no credentials: without the secret the registry refuses.
+    ImageStore store = store(RegistryCredentials.none());
+    assertThatThrownBy(() -> store.ensure(ref, PullPolicy.ALWAYS, null, p -> { }))
+        .hasMessageContaining("unauthorized")
+        .extracting(e -> ((ImageException) e).reason()).isEqualTo(ImageException.Reason.UNAUTHORIZED);
+
+    Image image = store.ensure(ref, PullPolicy.ALWAYS, regcred, p -> { });
+    assertThat(image.manifestDigest()).isEqualTo(digest);
+    assertThat(Files.readString(image.layers().get(1).resolve("etc/version"))).isEqualTo("2.0");
+
+    // The secret's access is not remembered for pulls without it, and a wrong secret is refused.
+    assertThatThrownBy(() -> store.ensure(ref, PullPolicy.ALWAYS, null, p -> { }))
+        .hasMessageContaining("unauthorized");
+    RegistryCredentials wrong = RegistryCredentials.fromSecret("regcred", ("{\"auths\": {\"" + registry.host()
+        + "\": {\"username\": \"dave\", \"password\": \"old\"}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> store.ensure(ref, PullPolicy.ALWAYS, wrong, p -> { }))
+        .hasMessageContaining("unauthorized").hasMessageContaining("access denied as user 'dave'")
+        .extracting(e -> ((ImageException) e).reason()).isEqualTo(ImageException.Reason.UNAUTHORIZED);
+  }
 }

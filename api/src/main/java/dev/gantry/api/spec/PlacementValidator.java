@@ -13,10 +13,15 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.stream.Stream;
 
 /** Validates constraints, affinities and spread: operators, their operands, weights, targets. */
 final class PlacementValidator {
   static final List<String> OPERATORS = List.of("=", "!=", "in", "not_in", "regexp", "version", "is_set", "is_not_set");
+  // distinct_property limits the job's own replicas per attribute value: a constraint, never an affinity.
+  static final String DISTINCT_PROPERTY = "distinct_property";
+  static final List<String> CONSTRAINT_OPERATORS = Stream.concat(OPERATORS.stream(), Stream.of(DISTINCT_PROPERTY)).toList();
+  private static final Pattern POSITIVE_INTEGER = Pattern.compile("[1-9]\\d{0,8}");
   private static final List<String> SINGLE_VALUE = List.of("=", "!=", "regexp", "version");
   private static final List<String> MANY_VALUES = List.of("in", "not_in");
   // One or more comma-separated terms like ">= 1.2", "~> 2.0", "< 3.0.0-rc1".
@@ -45,32 +50,54 @@ final class PlacementValidator {
       }
       return;
     }
-    rule(c.getAttribute(), c.getOperator(), c.getValue(), c.getValuesList(), path, problems);
+    if (c.getOperator().equals(DISTINCT_PROPERTY)) {
+      distinctProperty(c, path, problems);
+      return;
+    }
+    rule(c.getAttribute(), c.getOperator(), c.getValue(), c.getValuesList(), CONSTRAINT_OPERATORS, path, problems);
+  }
+
+  /** At most {@code value} (default 1) replicas per value of {@code attribute}. */
+  private static void distinctProperty(Constraint c, String path, Problems problems) {
+    if (c.getAttribute().isBlank()) {
+      problems.add(field(path, "attribute"), "is required with operator distinct_property (e.g. node.labels.rack)");
+    }
+    if (!c.getValue().isEmpty() && !POSITIVE_INTEGER.matcher(c.getValue()).matches()) {
+      problems.add(field(path, "value"), Quoted.of(c.getValue())
+          + " is not a positive integer: distinct_property's value is the most replicas per attribute value (default 1)");
+    }
+    if (c.getValuesCount() > 0) {
+      problems.add(field(path, "values"), "does not apply to distinct_property; give the limit as value");
+    }
   }
 
   private static void affinity(Affinity a, String path, Problems problems) {
-    rule(a.getAttribute(), a.getOperator(), a.getValue(), a.getValuesList(), path, problems);
+    if (a.getOperator().equals(DISTINCT_PROPERTY)) {
+      problems.add(field(path, "operator"), "distinct_property is only for constraints; an affinity cannot limit replicas");
+    } else {
+      rule(a.getAttribute(), a.getOperator(), a.getValue(), a.getValuesList(), OPERATORS, path, problems);
+    }
     if (a.getWeight() == 0 || a.getWeight() < -100 || a.getWeight() > 100) {
       problems.add(field(path, "weight"), "must be between -100 and 100 and not 0, got " + a.getWeight());
     }
   }
 
   private static void rule(String attribute, String operator, String value, List<String> values,
-      String path, Problems problems) {
+      List<String> operators, String path, Problems problems) {
     if (attribute.isBlank()) {
       problems.add(field(path, "attribute"), "is required (e.g. node.labels.zone)");
     }
     if (operator.isEmpty()) {
-      problems.add(field(path, "operator"), "is required (one of " + String.join(", ", OPERATORS) + ")");
+      problems.add(field(path, "operator"), "is required (one of " + String.join(", ", operators) + ")");
       return;
     }
     if (operator.equals("distinct_hosts")) {
       problems.add(field(path, "operator"), "distinct_hosts is not an operator; write {distinct_hosts: true} as a constraint");
       return;
     }
-    if (!OPERATORS.contains(operator)) {
+    if (!operators.contains(operator)) {
       problems.add(field(path, "operator"), Quoted.of(operator) + " is not an operator (one of "
-          + String.join(", ", OPERATORS) + ")" + Suggestions.hint(operator, OPERATORS));
+          + String.join(", ", operators) + ")" + Suggestions.hint(operator, operators));
       return;
     }
     if (SINGLE_VALUE.contains(operator)) {

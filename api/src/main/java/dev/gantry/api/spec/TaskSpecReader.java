@@ -11,7 +11,7 @@ import java.util.List;
 final class TaskSpecReader {
   static final List<String> TASK_FIELDS = List.of("name", "driver", "image", "command", "args", "env",
       "resources", "ports", "checks", "stop_signal", "stop_grace", "shutdown_delay", "working_dir", "security",
-      "pull_policy");
+      "pull_policy", "image_pull_secret");
   static final List<String> RESOURCE_FIELDS = List.of("cpu", "memory", "disk");
   static final List<String> PORT_FIELDS = List.of("name", "static");
   static final List<String> CHECK_FIELDS = List.of("name", "kind", "type", "port", "path", "command",
@@ -27,6 +27,7 @@ final class TaskSpecReader {
     t.string("driver").ifPresent(task::setDriver);
     t.string("image").ifPresent(task::setImage);
     t.string("pull_policy").ifPresent(task::setPullPolicy);
+    t.string("image_pull_secret").ifPresent(task::setImagePullSecret);
     // `command: /app/web` is one argv element, never split on spaces (no shell here).
     task.addAllCommand(t.strings("command", true));
     task.addAllArgs(t.strings("args", false));

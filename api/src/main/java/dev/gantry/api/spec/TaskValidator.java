@@ -76,6 +76,10 @@ final class TaskValidator {
           + " if-not-present or never; leave it out for always on :latest, if-not-present otherwise)"
           + Suggestions.hint(task.getPullPolicy(), PULL_POLICIES));
     }
+    if (!task.getImagePullSecret().isEmpty()) {
+      // The name of a secret in the job's namespace (`gantry secret put NAME`), never its content.
+      problems.requireDnsLabel(field(path, "image_pull_secret"), task.getImagePullSecret());
+    }
     task.getEnvMap().keySet().stream().sorted().forEach(name -> {
       if (!ENV_NAME.matcher(name).matches()) {
         problems.add(FieldPath.key(field(path, "env"), name), "is not a valid environment variable name");

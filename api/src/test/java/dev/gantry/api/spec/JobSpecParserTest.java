@@ -27,6 +27,20 @@ class JobSpecParserTest {
   }
 
   @Test
+  void aDistinctPropertyLimitIsReadAsTheConstraintsValue() {
+    JobSpecParser.ParseResult r = parser.parse("""
+        name: web
+        tasks: [{name: web, image: x}]
+        constraints:
+          - {attribute: node.labels.rack, operator: distinct_property, value: 2}
+        """);
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.job().getConstraints(0).getOperator()).isEqualTo("distinct_property");
+    assertThat(r.job().getConstraints(0).getValue()).isEqualTo("2");
+    assertThat(JobValidator.validate(JobDefaults.apply(r.job()))).isEmpty();
+  }
+
+  @Test
   void theSketchParsesIntoEveryField() throws IOException {
     JobSpecParser.ParseResult result = parser.parse(sketch());
     assertThat(result.errors()).isEmpty();
@@ -106,6 +120,13 @@ class JobSpecParserTest {
   }
 
   @Test
+  void readsTheImagePullSecretName() {
+    Task task = parser.parse("tasks: [{image: 'registry.example.com/app:1', image_pull_secret: regcred}]")
+        .job().getTasks(0);
+    assertThat(task.getImagePullSecret()).isEqualTo("regcred");
+  }
+
+  @Test
   void readsACommandStringAsOneElement() {
     Task task = parser.parse("tasks: [{command: /bin/sh -c true}]").job().getTasks(0);
     assertThat(task.getCommandList()).containsExactly("/bin/sh -c true");
@@ -160,7 +181,8 @@ class JobSpecParserTest {
             "tasks[0].imge: unknown field; did you mean `image`?",
             "tasks[0].stopGrace: unknown field; did you mean `stop_grace`?",
             "tasks[0].bogus: unknown field (known: name, driver, image, command, args, env, resources, ports,"
-                + " checks, stop_signal, stop_grace, shutdown_delay, working_dir, security, pull_policy)",
+                + " checks, stop_signal, stop_grace, shutdown_delay, working_dir, security, pull_policy,"
+                + " image_pull_secret)",
             "tasks[0].resources.memroy: unknown field; did you mean `memory`?");
   }
 

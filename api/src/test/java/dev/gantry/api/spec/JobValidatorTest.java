@@ -104,6 +104,18 @@ class JobValidatorTest {
         "tasks[2].env[\"A=B\"]: is not a valid environment variable name");
   }
 
+  @Test
+  void acceptsAnImagePullSecretThatIsADnsLabel() {
+    assertThat(errors(job().setTasks(0, task("web").setImagePullSecret("regcred")))).isEmpty();
+  }
+
+  @Test
+  void reportsAnImagePullSecretThatIsNotADnsLabelByItsPath() {
+    Job.Builder job = job().addTasks(task("sidecar").setImagePullSecret("Reg_Cred"));
+    assertThat(errors(job)).containsExactly("tasks[1].image_pull_secret: \"Reg_Cred\" is not a DNS label: use at"
+        + " most 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"SIGTERM", "TERM", "SIGKILL", "USR1", "9", "64", "1"})
   void acceptsKnownSignals(String signal) {
@@ -177,8 +189,8 @@ class JobValidatorTest {
         .addAffinities(Affinity.newBuilder().setAttribute("a").setOperator("!=").addValues("b").setWeight(200));
     assertThat(errors(job)).containsExactly(
         "constraints[2].value: \"web-[0-9\" is not a regular expression: Unclosed character class",
-        "constraints[3].operator: \"==\" is not an operator (one of =, !=, in, not_in, regexp, version, is_set, is_not_set);"
-            + " did you mean `=`?",
+        "constraints[3].operator: \"==\" is not an operator (one of =, !=, in, not_in, regexp, version, is_set, is_not_set,"
+            + " distinct_property); did you mean `=`?",
         "constraints[4].attribute: is required (e.g. node.labels.zone)",
         "constraints[4].values: needs at least one value with operator in",
         "constraints[4].value: use values (a list) with operator in",
@@ -189,6 +201,29 @@ class JobValidatorTest {
         "affinities[1].value: is required with operator !=",
         "affinities[1].values: is for in and not_in; use value with operator !=",
         "affinities[1].weight: must be between -100 and 100 and not 0, got 200");
+  }
+
+  @Test
+  void checksDistinctPropertyLimits() {
+    Job.Builder job = job()
+        .addConstraints(Constraint.newBuilder().setAttribute("node.labels.rack").setOperator("distinct_property").setValue("2"))
+        .addConstraints(Constraint.newBuilder().setAttribute("node.labels.zone").setOperator("distinct_property"))
+        .addConstraints(Constraint.newBuilder().setAttribute("node.labels.rack").setOperator("distinct_property").setValue("0"))
+        .addConstraints(Constraint.newBuilder().setAttribute("node.labels.rack").setOperator("distinct_property").setValue("-1"))
+        .addConstraints(Constraint.newBuilder().setAttribute("node.labels.rack").setOperator("distinct_property").setValue("1.5"))
+        .addConstraints(Constraint.newBuilder().setOperator("distinct_property").addValues("2"))
+        .addConstraints(Constraint.newBuilder().setAttribute("node.labels.rack").setOperator("distinct_property")
+            .setValue("99999999999"))
+        .addAffinities(Affinity.newBuilder().setAttribute("node.labels.rack").setOperator("distinct_property").setWeight(50));
+    String why = " is not a positive integer: distinct_property's value is the most replicas per attribute value (default 1)";
+    assertThat(errors(job)).containsExactly(
+        "constraints[2].value: \"0\"" + why,
+        "constraints[3].value: \"-1\"" + why,
+        "constraints[4].value: \"1.5\"" + why,
+        "constraints[5].attribute: is required with operator distinct_property (e.g. node.labels.rack)",
+        "constraints[5].values: does not apply to distinct_property; give the limit as value",
+        "constraints[6].value: \"99999999999\"" + why,
+        "affinities[0].operator: distinct_property is only for constraints; an affinity cannot limit replicas");
   }
 
   @Test

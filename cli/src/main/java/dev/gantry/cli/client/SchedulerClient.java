@@ -3,13 +3,18 @@ package dev.gantry.cli.client;
 import dev.gantry.api.v1.AllocationServiceGrpc;
 import dev.gantry.api.v1.JobServiceGrpc;
 import dev.gantry.api.v1.NodeServiceGrpc;
+import dev.gantry.api.v1.ListNodesRequest;
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -55,18 +60,64 @@ public final class SchedulerClient implements AutoCloseable {
         return addresses.get(current);
     }
 
+    /**
+     * Follows a server stream (opened without a deadline) on a scheduler that answers, handing
+     * each message to {@code each}, for as long as the caller wants: it returns only by an
+     * exception. When the stream's scheduler goes away (the stream fails as unreachable or
+     * cancelled, or the server ends it) it tells {@code onFailover} (the address left and why),
+     * then opens the stream again on the next scheduler that answers; what was sent in between is
+     * missed. When no scheduler answers: {@link CliException} with {@link ExitCodes#UNREACHABLE}.
+     * A paused or cut-off scheduler is noticed by keepalive pings, within about 15 s.
+     */
+    public <T> void follow(Function<Channel, Iterator<T>> open, Consumer<? super T> each, BiConsumer<String, String> onFailover) {
+        while (true) {
+            // A unary call first finds an address that answers (or throws UNREACHABLE when none does).
+            call(s -> s.nodes().list(ListNodesRequest.getDefaultInstance()));
+            String from = address();
+            String why;
+            try {
+                Iterator<T> messages = open.apply(channel());
+                while (messages.hasNext()) each.accept(messages.next());
+                why = "the scheduler ended the stream";
+            } catch (StatusRuntimeException e) {
+                Status.Code code = e.getStatus().getCode();
+                if (code != Status.Code.UNAVAILABLE && code != Status.Code.CANCELLED) throw translate(e);
+                why = e.getStatus().getDescription() == null ? code.name() : e.getStatus().getDescription();
+            }
+            switchAddress();
+            onFailover.accept(from, why);
+            try {
+                Thread.sleep(200);   // no tight loop against a scheduler that answers calls but drops streams
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException(ExitCodes.FAILURE, "interrupted");
+            }
+        }
+    }
+
     /** Blocking stubs with a deadline, on the current address. */
     public record Stubs(JobServiceGrpc.JobServiceBlockingStub jobs,
                         AllocationServiceGrpc.AllocationServiceBlockingStub allocations,
-                        NodeServiceGrpc.NodeServiceBlockingStub nodes) {
+                        NodeServiceGrpc.NodeServiceBlockingStub nodes,
+                        dev.gantry.api.v1.SecretServiceGrpc.SecretServiceBlockingStub secrets) {
+    }
+
+    private ManagedChannel channel() {
+        // Keepalive pings find a scheduler that stopped answering under a long-lived stream (the server permits 5 s).
+        if (channel == null) {
+            channel = NettyChannelBuilder.forTarget(addresses.get(current)).usePlaintext()
+                    .keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS).build();
+        }
+        return channel;
     }
 
     private Stubs stubs() {
-        if (channel == null) channel = NettyChannelBuilder.forTarget(addresses.get(current)).usePlaintext().build();
+        ManagedChannel channel = channel();
         return new Stubs(
                 JobServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
                 AllocationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
-                NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
+                NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
+                dev.gantry.api.v1.SecretServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
     }
 
     private void switchAddress() {

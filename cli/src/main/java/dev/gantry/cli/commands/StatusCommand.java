@@ -32,9 +32,15 @@ public final class StatusCommand implements Callable<Integer> {
         try (SchedulerClient c = options.client()) {
             JobStatusView v = c.call(s -> s.jobs().get(GetJobRequest.newBuilder()
                     .setNamespace(options.namespace()).setName(job).build()));
+            // Still worth showing: the cache is what the cluster looked like when the store last answered.
+            if (!v.getDegraded().isEmpty()) System.err.println(degradedWarning(c.address(), v.getDegraded()));
             System.out.print(options.output().render(v, () -> render(v, nodeNames(c))));
             return 0;
         }
+    }
+
+    static String degradedWarning(String address, String degraded) {
+        return "warning: scheduler " + address + " is degraded: " + degraded + "; showing the last state it knew";
     }
 
     static Map<String, String> nodeNames(SchedulerClient c) {

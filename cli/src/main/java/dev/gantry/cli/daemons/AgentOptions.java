@@ -55,7 +55,7 @@ public final class AgentOptions {
 
     @Option(names = "--image-gc-max-size", defaultValue = "10Gi", paramLabel = "SIZE",
             description = "When the image store (blobs and unpacked layers) is larger, unused images are removed, least recently "
-                    + "used first, down to 80% of it; 0: no size limit (default: ${DEFAULT-VALUE}).")
+                    + "used first, down to 80%% of it; 0: no size limit (default: ${DEFAULT-VALUE}).")
     String imageGcMaxSize;
 
     @Option(names = "--image-gc-max-age", defaultValue = "24h", paramLabel = "DURATION",

@@ -27,13 +27,15 @@ public final class DevCommand implements Callable<Integer> {
     NodeTtlOption ttl;
 
     @Mixin
+    PlacementOption placement;
+
+    @Mixin
     AgentOptions agent;
 
     @Override
     public Integer call() throws Exception {
         MemoryStore store = new MemoryStore();
-        SchedulerServer scheduler = SchedulerServer.start(store,
-                new SchedulerServer.Config(bind, port, httpPort, "/gantry/", ttl.nodeTtl()));
+        SchedulerServer scheduler = SchedulerServer.start(store, config());
         String address = ("0.0.0.0".equals(bind) ? "127.0.0.1" : bind) + ":" + scheduler.grpcPort();
         if (agent.name == null) agent.name = "dev";
         AgentDaemon daemon = AgentDaemon.start(agent.config(List.of(address)), Daemons.drivers(agent));
@@ -43,6 +45,10 @@ public final class DevCommand implements Callable<Integer> {
         // The in-memory state dies with this process, so its containers must too.
         Daemons.runUntilSignalled(() -> daemon.stopAllAllocations(java.time.Duration.ofSeconds(30)), daemon, scheduler, store);
         return 0;
+    }
+
+    SchedulerServer.Config config() {
+        return new SchedulerServer.Config(bind, port, httpPort, "/gantry/", ttl.nodeTtl()).withPlacement(placement.settings());
     }
 
 }

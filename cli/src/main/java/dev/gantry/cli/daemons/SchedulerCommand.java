@@ -36,19 +36,26 @@ public final class SchedulerCommand implements Callable<Integer> {
                     + "A leader that dies is replaced within about this long; one that shuts down cleanly hands over at once.")
     String leaderTtl;
 
+    @Mixin
+    PlacementOption placement;
+
     @Option(names = "--keep-versions", defaultValue = "10", paramLabel = "N",
             description = "Versions of each job kept for `gantry history` and `gantry rollout undo` (default: ${DEFAULT-VALUE}).")
     int keepVersions;
 
     @Override
     public Integer call() throws Exception {
+        SchedulerServer.Config config = config();   // bad flags fail before etcd is dialled
         Store store = EtcdStore.connect(Arrays.stream(etcd.split(",")).map(String::trim).toList());
-        SchedulerServer server = SchedulerServer.start(store,
-                new SchedulerServer.Config(bind, port, httpPort, prefix, ttl.nodeTtl(),
-                        NodeTtlOption.ttl("--leader-ttl", leaderTtl)).withKeepVersions(keepVersions));
+        SchedulerServer server = SchedulerServer.start(store, config);
         System.err.println("gantry scheduler listening on " + bind + ":" + server.grpcPort() + ", state in etcd " + etcd + prefix);
         Daemons.runUntilSignalled(server, store);
         return 0;
+    }
+
+    SchedulerServer.Config config() {
+        return new SchedulerServer.Config(bind, port, httpPort, prefix, ttl.nodeTtl(),
+                NodeTtlOption.ttl("--leader-ttl", leaderTtl)).withKeepVersions(keepVersions).withPlacement(placement.settings());
     }
 
 }

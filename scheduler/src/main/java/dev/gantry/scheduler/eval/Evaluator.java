@@ -12,6 +12,7 @@ import dev.gantry.scheduler.placement.JobResources;
 import dev.gantry.scheduler.placement.NodeTable;
 import dev.gantry.scheduler.placement.PlacementEngine;
 import dev.gantry.scheduler.placement.PlacementOutcome;
+import dev.gantry.scheduler.placement.PlacementSettings;
 import dev.gantry.scheduler.reconcile.Reconciler;
 import dev.gantry.scheduler.reconcile.Reconciliation;
 import dev.gantry.scheduler.state.Keys;
@@ -40,7 +41,7 @@ public final class Evaluator {
     private final Keys keys;
     private final Clock clock;
     private final Supplier<String> ids;
-    private final PlacementEngine engine = new PlacementEngine();
+    private final PlacementEngine engine;
 
     private final AllocationRetention retention;
 
@@ -49,10 +50,16 @@ public final class Evaluator {
     }
 
     public Evaluator(Keys keys, Clock clock, Supplier<String> ids, AllocationRetention retention) {
+        this(keys, clock, ids, retention, PlacementSettings.defaults());
+    }
+
+    /** {@code placement}: the cluster-wide placement settings (bin-pack or spread, candidate limits). */
+    public Evaluator(Keys keys, Clock clock, Supplier<String> ids, AllocationRetention retention, PlacementSettings placement) {
         this.keys = keys;
         this.clock = clock;
         this.ids = ids;
         this.retention = retention;
+        this.engine = new PlacementEngine(placement);
     }
 
     /** Evaluates every job in the snapshot (and every job that still has allocations) on a table built from it. */

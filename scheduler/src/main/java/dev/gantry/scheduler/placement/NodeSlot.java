@@ -20,6 +20,8 @@ public final class NodeSlot {
     /** Set by the NodeTable from the node; a draining node takes no new work. */
     boolean draining;
     final Set<String> drivers;
+    /** {@link #drivers} as bits of the table's driver numbering ({@link NodeTable#driverBit}); set by the table. */
+    long driverBits;
     final Map<String, String> labels;
     final Map<String, String> attributes;
     final long cpuCapacity;

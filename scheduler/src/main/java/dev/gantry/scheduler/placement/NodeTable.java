@@ -38,15 +38,46 @@ public final class NodeTable {
     private final Map<String, AttributeColumn> columns = new HashMap<>();
     private final Map<String, Map<String, SpreadCounter>> spreadCounters = new HashMap<>();
     private final Map<Job, PlacementRequest> requests = new IdentityHashMap<>();
-    /** Where the next scan starts, so that successive placements look at different nodes first. */
-    private int cursor;
+    /**
+     * The nodes' task drivers, numbered (at most 64), so that the driver check compares bits
+     * in the slot instead of following each node's set of strings: on the placement hot path
+     * that chain of pointers costs a cache miss per node.
+     */
+    private final Map<String, Long> driverBits = new HashMap<>();
+    private final Map<String, Map<String, String>> jobKeys = new HashMap<>();
+    /**
+     * Where each job's next scan starts. A job's first scan of an evaluation starts at a position
+     * derived from its key alone ({@link #startOf}), later ones where the previous one ended. So
+     * a job's placements do not depend on which other jobs share the evaluation, and jobs start
+     * at different nodes: were every evaluation to start at node 0, bin-packing would fill the
+     * first nodes and each later scan would wade through them (O(full nodes) per placement).
+     */
+    private final Map<String, Integer> cursors = new HashMap<>();
 
     private NodeTable(List<NodeSlot> sorted) {
         order = sorted.toArray(NodeSlot[]::new);
         for (int i = 0; i < order.length; i++) {
             order[i].index = i;
             slots.put(order[i].id, order[i]);
+            for (String d : order[i].drivers) {
+                if (!driverBits.containsKey(d) && driverBits.size() < Long.SIZE) driverBits.put(d, 1L << driverBits.size());
+                order[i].driverBits |= driverBits.getOrDefault(d, 0L);
+            }
         }
+    }
+
+    /**
+     * {@code namespace/name}, one instance per job in this table: the per-node replica counts
+     * are looked up by it for every node scanned, and a key that is the same instance
+     * compares equal without reading its characters.
+     */
+    String jobKey(String namespace, String name) {
+        return jobKeys.computeIfAbsent(namespace, k -> new HashMap<>()).computeIfAbsent(name, k -> namespace + "/" + name);
+    }
+
+    /** The driver's bit in every slot's {@code driverBits}, or 0 when no node has it or it is past the 64th numbered. */
+    long driverBit(String driver) {
+        return driverBits.getOrDefault(driver, 0L);
     }
 
     /** Nodes sorted by id for determinism; allocations that still hold resources count as used. */
@@ -58,7 +89,7 @@ public final class NodeTable {
             if (!holdsResources(a)) continue;
             NodeSlot s = t.slots.get(a.getNodeId());
             if (s == null) continue;   // unknown node: its allocations are being replaced
-            t.reserve(s, a.getNamespace() + "/" + a.getJob(), a.getResources().getCpuMillis(),
+            t.reserve(s, t.jobKey(a.getNamespace(), a.getJob()), a.getResources().getCpuMillis(),
                     a.getResources().getMemoryBytes(), a.getResources().getDiskBytes(), a.getPortsList(),
                     a.getDesiredStatus() == DesiredStatus.DESIRED_RUN);
         }
@@ -78,7 +109,7 @@ public final class NodeTable {
         s.clearUsage();
         for (Allocation a : allocations) {
             if (!holdsResources(a) || !a.getNodeId().equals(nodeId)) continue;
-            reserve(s, a.getNamespace() + "/" + a.getJob(), a.getResources().getCpuMillis(),
+            reserve(s, jobKey(a.getNamespace(), a.getJob()), a.getResources().getCpuMillis(),
                     a.getResources().getMemoryBytes(), a.getResources().getDiskBytes(), a.getPortsList(),
                     a.getDesiredStatus() == DesiredStatus.DESIRED_RUN);
         }
@@ -88,7 +119,7 @@ public final class NodeTable {
     public void startEvaluation() {
         spreadCounters.clear();
         requests.clear();
-        cursor = 0;
+        cursors.clear();
     }
 
     private static NodeSlot slotOf(Node n) {
@@ -121,7 +152,7 @@ public final class NodeTable {
 
     /**
      * Takes resources and ports on the node; {@code asReplica} also counts it as a replica of
-     * the job for distinct_hosts, anti-affinity and spread (a stopping allocation holds
+     * the job for distinct_hosts, distinct_property, anti-affinity and spread (a stopping allocation holds
      * resources but no longer counts as a replica).
      */
     void reserve(NodeSlot s, String jobKey, long cpu, long memory, long disk, List<AllocatedPort> ports, boolean asReplica) {
@@ -152,12 +183,26 @@ public final class NodeTable {
         return order;
     }
 
-    int cursor() {
-        return cursor;
+    /** Where the job's next scan starts (see {@link #cursors}). */
+    int cursor(String jobKey) {
+        Integer c = cursors.get(jobKey);
+        return c != null ? c : startOf(jobKey, order.length);
     }
 
-    void moveCursor(int position) {
-        cursor = order.length == 0 ? 0 : position % order.length;
+    void moveCursor(String jobKey, int position) {
+        cursors.put(jobKey, order.length == 0 ? 0 : position % order.length);
+    }
+
+    /** A job's first scan position: its key's hash, mixed so that similar keys land far apart. */
+    static int startOf(String jobKey, int nodes) {
+        if (nodes == 0) return 0;
+        int h = jobKey.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return Math.floorMod(h, nodes);
     }
 
     AttributeColumn column(NodeAttribute attribute) {

@@ -22,7 +22,7 @@ record PlacementRequest(PlacementSettings settings, String jobKey, long cpu, lon
                         int candidateLimit) {
 
     static PlacementRequest compile(Job job, PlacementSettings settings, NodeTable table) {
-        String jobKey = job.getNamespace() + "/" + job.getName();
+        String jobKey = table.jobKey(job.getNamespace(), job.getName());
         long cpu = JobResources.cpu(job);
         long memory = JobResources.memory(job);
         long disk = JobResources.disk(job);
@@ -40,17 +40,24 @@ record PlacementRequest(PlacementSettings settings, String jobKey, long cpu, lon
 
         List<FeasibilityCheck> checks = new ArrayList<>();
         checks.add(NodeReadyCheck.INSTANCE);
-        checks.add(new DriverCheck(List.copyOf(drivers)));
+        checks.add(new DriverCheck(List.copyOf(drivers), table));
         boolean distinctHosts = false;
+        List<FeasibilityCheck> distinctProperties = new ArrayList<>();
         for (Constraint c : job.getConstraintsList()) {
             if (c.getDistinctHosts()) {
                 distinctHosts = true;
+                continue;
+            }
+            if (c.getOperator().equals(DistinctPropertyCheck.OPERATOR)) {
+                SpreadCounter counter = table.spreadCounter(jobKey, NodeAttribute.parse(c.getAttribute()));
+                distinctProperties.add(new DistinctPropertyCheck(c.getAttribute(), c.getValue(), counter));
                 continue;
             }
             AttributeRule rule = new AttributeRule(c.getAttribute(), c.getOperator(), c.getValue(), c.getValuesList());
             checks.add(new ConstraintCheck(rule, table.column(rule.attribute())));
         }
         if (distinctHosts) checks.add(new DistinctHostsCheck(jobKey));
+        checks.addAll(distinctProperties);
         checks.add(new ResourceCheck(cpu, memory, disk));
         if (staticPorts.length > 0) checks.add(new StaticPortCheck(staticPorts));
         if (dynamic > 0) checks.add(new DynamicPortCheck(dynamic, staticPorts));

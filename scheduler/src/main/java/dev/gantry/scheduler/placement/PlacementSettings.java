@@ -25,6 +25,11 @@ public record PlacementSettings(CapacityScoring capacityScoring, int candidateLi
         return new PlacementSettings(scoring, Integer.MAX_VALUE, Integer.MAX_VALUE);
     }
 
+    /** These settings with another capacity scoring (`--placement binpack|spread`). */
+    public PlacementSettings withCapacityScoring(CapacityScoring scoring) {
+        return new PlacementSettings(scoring, candidateLimit, softRuleCandidateLimit);
+    }
+
     /** How many feasible nodes to score for a job on a cluster of {@code nodes}. */
     int limitFor(int nodes, boolean softRules) {
         int log2 = nodes <= 1 ? 1 : 32 - Integer.numberOfLeadingZeros(nodes - 1);

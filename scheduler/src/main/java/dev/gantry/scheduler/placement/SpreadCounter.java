@@ -1,8 +1,9 @@
 package dev.gantry.scheduler.placement;
 
 /**
- * How many replicas of one job run per value of one attribute (per zone, per rack). Built
- * once from the table, then kept in step by {@link NodeTable} as replicas are placed.
+ * How many replicas of one job run per value of one attribute (per zone, per rack), for spread
+ * and distinct_property. Built once from the table, then kept in step by {@link NodeTable} as
+ * replicas are placed.
  */
 final class SpreadCounter {
     final AttributeColumn column;

@@ -18,6 +18,9 @@
  * {@code >= 1.2, < 2.0} or {@code ~> 2.1} over dotted versions), {@code is_set}, {@code is_not_set}.
  * A node without the attribute meets only {@code !=}, {@code not_in} and {@code is_not_set}.
  * {@code distinct_hosts: true} allows at most one running replica of the job per node.
- * {@code distinct_property} is not supported: the job model has no field for it yet.
+ * {@code operator: distinct_property} with {@code value: N} (default 1) allows at most N running replicas
+ * of the job on the nodes sharing one value of the attribute (one rack, one zone); a node without
+ * the attribute takes none. Like distinct_hosts it counts the replicas that should run, including
+ * those placed earlier in the same evaluation.
  */
 package dev.gantry.scheduler.placement;

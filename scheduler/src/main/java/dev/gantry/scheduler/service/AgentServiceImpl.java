@@ -9,6 +9,7 @@ import dev.gantry.api.v1.Node;
 import dev.gantry.api.v1.NodeStatus;
 import dev.gantry.api.v1.Registered;
 import dev.gantry.api.v1.SchedulerMessage;
+import dev.gantry.api.v1.Secret;
 import dev.gantry.scheduler.liveness.Heartbeats;
 import dev.gantry.scheduler.rollout.ReplicaHealth;
 import dev.gantry.scheduler.state.AtomicUpdate;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,7 +56,17 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     private final java.util.concurrent.atomic.AtomicBoolean pushPending = new java.util.concurrent.atomic.AtomicBoolean();
     /** The snapshot the last push round worked from; pusher thread only. */
     private Snapshot lastRound;
-    private final ExecutorService pusher = Executors.newSingleThreadExecutor(r -> {
+    /** The secrets the last push round worked from (compared by reference); pusher thread only. */
+    private Map<String, Versioned<Secret>> lastSecrets;
+    /**
+     * Push rounds start at most this often. While placements stream in, each commit touches
+     * many nodes; a round per commit would re-serialise a node's whole set once per commit
+     * that adds to it, a paced round once per interval, at the cost of this much delay.
+     */
+    private static final long PUSH_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
+    /** When the last push round started (System.nanoTime). */
+    private volatile long lastRoundStarted = System.nanoTime() - PUSH_INTERVAL_NANOS;
+    private final java.util.concurrent.ScheduledExecutorService pusher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gantry-agent-push");
         t.setDaemon(true);
         return t;
@@ -219,15 +231,19 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     /**
      * Any number of state changes while a push round is queued or running collapse into one more
      * round: each round pushes the state as it is then, so nothing is lost, and a burst of
-     * changes costs a few rounds instead of one per change.
+     * changes costs a few rounds instead of one per change. Rounds are paced ({@link #PUSH_INTERVAL_NANOS}).
      */
     private void schedulePushAll() {
         if (!pushPending.compareAndSet(false, true)) return;
         try {
-            pusher.execute(() -> {
+            Runnable round = () -> {
                 pushPending.set(false);
+                lastRoundStarted = System.nanoTime();
                 pushAll();
-            });
+            };
+            long wait = lastRoundStarted + PUSH_INTERVAL_NANOS - System.nanoTime();
+            if (wait > 0) pusher.schedule(round, wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+            else pusher.execute(round);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             // closed: nothing to push to
         }
@@ -243,11 +259,15 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         Snapshot snapshot = state.snapshot();
         Snapshot previous = lastRound;
         lastRound = snapshot;
+        Map<String, Versioned<Secret>> secrets = state.secrets();
+        boolean secretsChanged = secrets != lastSecrets;
+        lastSecrets = secrets;
         if (previous == null || !snapshot.changedNodes(previous).isEmpty()) {
             downNodes = snapshot.nodes().values().stream().map(Versioned::value)
                     .filter(n -> n.getStatus() == NodeStatus.NODE_DOWN).map(Node::getId).collect(Collectors.toUnmodifiableSet());
         }
-        if (previous == null) {
+        // A secret changes rarely: re-check every agent's share (an unchanged share is not resent).
+        if (previous == null || secretsChanged) {
             for (AgentSession s : sessions.values()) push(s, snapshot);
             return;
         }
@@ -263,7 +283,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
 
     private void push(AgentSession s, Snapshot snapshot) {
         try {
-            s.pushIfChanged(DesiredAssignments.forNode(snapshot, s.nodeId()));
+            s.pushIfChanged(DesiredAssignments.forNode(snapshot, s.nodeId(), state.secrets(), s.memo()));
         } catch (RuntimeException e) {
             log.warn("push to agent {} failed: {}", s.nodeId(), e.toString());
             closeSession(s);

@@ -9,6 +9,8 @@ final class AgentSession {
     private final String nodeId;
     private final StreamObserver<SchedulerMessage> out;
     private DesiredAllocations lastSent;
+    /** What the last desired set was built from, for building the next one; the pushing thread's only. */
+    private final DesiredAssignments.Memo memo = new DesiredAssignments.Memo();
 
     AgentSession(String nodeId, StreamObserver<SchedulerMessage> out) {
         this.nodeId = nodeId;
@@ -17,6 +19,10 @@ final class AgentSession {
 
     String nodeId() {
         return nodeId;
+    }
+
+    DesiredAssignments.Memo memo() {
+        return memo;
     }
 
     synchronized void send(SchedulerMessage m) {

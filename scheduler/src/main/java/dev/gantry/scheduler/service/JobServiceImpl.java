@@ -12,6 +12,7 @@ import dev.gantry.api.v1.RolloutRequest;
 import dev.gantry.api.v1.RolloutView;
 import dev.gantry.api.v1.UndoRequest;
 import dev.gantry.scheduler.history.JobHistory;
+import dev.gantry.scheduler.placement.PlacementSettings;
 import dev.gantry.scheduler.rollout.DeploymentTracker;
 import dev.gantry.scheduler.store.KeyValue;
 import dev.gantry.api.v1.EndpointsResponse;
@@ -56,15 +57,29 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     private final Planner planner;
 
     private final JobHistory history;
+    /** Why this replica is degraded (its store does not answer), empty when healthy; must not block. */
+    private final java.util.function.Supplier<String> degraded;
 
     public JobServiceImpl(ClusterState state, Store store, Keys keys, Clock clock, JobHistory history) {
+        this(state, store, keys, clock, history, () -> "");
+    }
+
+    public JobServiceImpl(ClusterState state, Store store, Keys keys, Clock clock, JobHistory history,
+                          java.util.function.Supplier<String> degraded) {
+        this(state, store, keys, clock, history, degraded, PlacementSettings.defaults());
+    }
+
+    /** {@code placement}: the evaluator's settings, so that a dry run chooses the nodes a real evaluation would. */
+    public JobServiceImpl(ClusterState state, Store store, Keys keys, Clock clock, JobHistory history,
+                          java.util.function.Supplier<String> degraded, PlacementSettings placement) {
+        this.degraded = degraded;
         this.state = state;
         this.store = store;
         this.keys = keys;
         this.clock = clock;
         this.history = history;
         this.endpointWatches = new EndpointWatches(state);
-        this.planner = new Planner(keys, clock);
+        this.planner = new Planner(keys, clock, placement);
     }
 
     @Override
@@ -213,7 +228,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
             String ns = request.getNamespace().isEmpty() ? "default" : request.getNamespace();
             Versioned<Job> job = s.jobs().get(Snapshot.jobKey(ns, request.getName()));
             if (job == null) throw Rpc.notFound("job " + ns + "/" + request.getName() + " not found");
-            return view(s, job.value());
+            return view(s, job.value()).toBuilder().setDegraded(degraded.get()).build();
         });
     }
 
@@ -226,7 +241,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
                     .filter(j -> request.getNamespace().isEmpty() || j.getNamespace().equals(request.getNamespace()))
                     .sorted(Comparator.comparing(Job::getNamespace).thenComparing(Job::getName))
                     .forEach(j -> b.addJobs(view(s, j)));
-            return b.build();
+            return b.setDegraded(degraded.get()).build();
         });
     }
 

@@ -6,8 +6,10 @@ import dev.gantry.api.v1.Node;
 import dev.gantry.api.v1.PlanResponse;
 import dev.gantry.api.v1.PlannedPlacement;
 import dev.gantry.api.v1.PlannedStop;
+import dev.gantry.scheduler.eval.AllocationRetention;
 import dev.gantry.scheduler.eval.Evaluator;
 import dev.gantry.scheduler.placement.PlacementOutcome;
+import dev.gantry.scheduler.placement.PlacementSettings;
 import dev.gantry.scheduler.reconcile.Reconciliation;
 import dev.gantry.scheduler.state.Keys;
 import dev.gantry.scheduler.state.Snapshot;
@@ -25,10 +27,10 @@ import java.util.Map;
 final class Planner {
     private final Evaluator evaluator;
 
-    Planner(Keys keys, Clock clock) {
+    Planner(Keys keys, Clock clock, PlacementSettings placement) {
         this.evaluator = new Evaluator(keys, clock, () -> {
             throw new IllegalStateException("a dry run creates no allocations");
-        });
+        }, AllocationRetention.DEFAULT, placement);
     }
 
     /** {@code stored} is the job Submit would leave in place (the current one when unchanged). */

@@ -6,6 +6,7 @@ import dev.gantry.api.v1.Deployment;
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.JobSummary;
 import dev.gantry.api.v1.Node;
+import dev.gantry.api.v1.Secret;
 import dev.gantry.scheduler.store.KeyValue;
 import dev.gantry.scheduler.store.RangeResult;
 import dev.gantry.scheduler.store.Store;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,6 +44,8 @@ public final class ClusterState implements AutoCloseable {
     private PersistentMap<String, Versioned<Node>> nodes = PersistentMap.empty();
     private PersistentMap<String, JobSummary> unplaced = PersistentMap.empty();
     private PersistentMap<String, Versioned<Deployment>> deployments = PersistentMap.empty();
+    /** Secrets by {@code namespace/name}; kept apart from snapshots, which evaluations compare and log. */
+    private PersistentMap<String, Versioned<Secret>> secrets = PersistentMap.empty();
     /** Allocations by job key, then by id. */
     private PersistentMap<String, PersistentMap<String, Versioned<Allocation>>> allocationsByJob = PersistentMap.empty();
     /** Allocations by node id, then by id. */
@@ -71,6 +75,7 @@ public final class ClusterState implements AutoCloseable {
             nodes = PersistentMap.empty();
             unplaced = PersistentMap.empty();
             deployments = PersistentMap.empty();
+            secrets = PersistentMap.empty();
             allocationsByJob = PersistentMap.empty();
             allocationsByNode = PersistentMap.empty();
             for (KeyValue kv : range.kvs()) {
@@ -136,6 +141,10 @@ public final class ClusterState implements AutoCloseable {
                 String id = key.substring(keys.nodes().length());
                 if (deleted) nodes = nodes.minus(id);
                 else nodes = nodes.plus(id, new Versioned<>(Node.parseFrom(kv.value()), kv.modRevision()));
+            } else if (key.startsWith(keys.secrets())) {
+                String id = key.substring(keys.secrets().length());
+                if (deleted) secrets = secrets.minus(id);
+                else secrets = secrets.plus(id, new Versioned<>(Secret.parseFrom(kv.value()), kv.modRevision()));
             } else if (key.startsWith(keys.unplaced())) {
                 String id = key.substring(keys.unplaced().length());
                 if (deleted) unplaced = unplaced.minus(id);
@@ -184,6 +193,14 @@ public final class ClusterState implements AutoCloseable {
     /** The cache as it is now; O(1), and it shares unchanged parts with earlier snapshots (see {@link Snapshot}). */
     public synchronized Snapshot snapshot() {
         return new Snapshot(revision, jobs, allocations, nodes, unplaced, deployments, allocationsByJob, allocationsByNode);
+    }
+
+    /**
+     * The cluster secrets as of now, by {@code namespace/name} ({@link Snapshot#jobKey}); an
+     * immutable map that is the same object until a secret changes.
+     */
+    public synchronized Map<String, Versioned<Secret>> secrets() {
+        return secrets;
     }
 
     public synchronized long revision() {

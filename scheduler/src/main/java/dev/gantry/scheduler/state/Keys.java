@@ -74,6 +74,19 @@ public final class Keys {
         return prefix + "leader";
     }
 
+    /** Cluster secrets (Docker config.json documents that tasks name as image_pull_secret): secrets/NS/NAME. */
+    public String secrets() {
+        return prefix + "secrets/";
+    }
+
+    public String secrets(String namespace) {
+        return secrets() + namespace + "/";
+    }
+
+    public String secret(String namespace, String name) {
+        return secrets(namespace) + name;
+    }
+
     /** Why replicas of a job could not be placed; absent when all are placed. */
     public String unplaced() {
         return prefix + "unplaced/";

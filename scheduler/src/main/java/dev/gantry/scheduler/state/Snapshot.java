@@ -150,6 +150,13 @@ public final class Snapshot {
         return out;
     }
 
+    /** Ids of the allocations added, removed or rewritten between {@code earlier} and this snapshot; as above. */
+    public Set<String> changedAllocations(Snapshot earlier) {
+        Set<String> out = new HashSet<>();
+        PersistentMap.diff(earlier.allocations, allocations, out::add);
+        return out;
+    }
+
     /** Keys of the jobs whose record differs between {@code earlier} and this snapshot (not their allocations); as above. */
     public Set<String> changedJobRecords(Snapshot earlier) {
         Set<String> out = new HashSet<>();

@@ -34,10 +34,24 @@ class FeasibilityChecksTest {
 
     @Test
     void drivers() {
-        assertThat(new DriverCheck(List.of("runc")).reject(slot(node("n", 1, 1)))).isNull();
-        assertThat(new DriverCheck(List.of("runc", "docker")).reject(slot(node("n", 1, 1)))).isEqualTo("missing driver docker");
-        assertThat(new DriverCheck(List.of()).reject(slot(node("n", 1, 1).toBuilder().clearDrivers().build())))
-                .isEqualTo("no task driver available");
+        NodeTable runcOnly = NodeTable.of(List.of(node("n", 1, 1)), List.of());
+        NodeSlot n = runcOnly.slot("n");
+        assertThat(new DriverCheck(List.of("runc"), runcOnly).reject(n)).isNull();
+        assertThat(new DriverCheck(List.of("runc", "docker"), runcOnly).reject(n)).isEqualTo("missing driver docker");
+        NodeTable none = NodeTable.of(List.of(node("n", 1, 1).toBuilder().clearDrivers().build()), List.of());
+        assertThat(new DriverCheck(List.of(), none).reject(none.slot("n"))).isEqualTo("no task driver available");
+    }
+
+    @Test
+    void driversAreComparedByTheTablesNumberingOnMixedNodes() {
+        NodeTable t = NodeTable.of(List.of(node("a", 1, 1), node("b", 1, 1).toBuilder().addDrivers("docker").build(),
+                node("c", 1, 1).toBuilder().clearDrivers().addDrivers("docker").build()), List.of());
+        DriverCheck both = new DriverCheck(List.of("runc", "docker"), t);
+        assertThat(both.reject(t.slot("a"))).isEqualTo("missing driver docker");
+        assertThat(both.reject(t.slot("b"))).isNull();
+        assertThat(both.reject(t.slot("c"))).isEqualTo("missing driver runc");
+        assertThat(new DriverCheck(List.of("docker"), t).reject(t.slot("c"))).isNull();
+        assertThat(new DriverCheck(List.of("qemu"), t).reject(t.slot("b"))).isEqualTo("missing driver qemu");
     }
 
     @Test

@@ -56,6 +56,10 @@ final class PlacementOracle {
         for (Constraint c : job.getConstraintsList()) {
             if (c.getDistinctHosts()) {
                 if (replicas.get(nodeId).containsKey(jobKey)) return "distinct_hosts";
+            } else if (c.getOperator().equals("distinct_property")) {
+                if (replicasSharing(n, c.getAttribute(), jobKey) >= (c.getValue().isEmpty() ? 1 : Integer.parseInt(c.getValue()))) {
+                    return "distinct_property " + c.getAttribute();
+                }
             } else if (!meets(n, c)) {
                 return "constraint " + c.getAttribute() + " " + c.getOperator();
             }
@@ -75,6 +79,17 @@ final class PlacementOracle {
         long free = 0;
         for (int p = low; p <= high; p++) if (!taken.contains(p)) free++;
         return free < dynamic ? "dynamic ports" : null;
+    }
+
+    /** Replicas of the job on nodes with the same value of the attribute as {@code n}; "infinitely many" when n lacks it. */
+    private int replicasSharing(Node n, String attribute, String jobKey) {
+        String value = valueOf(n, attribute);
+        if (value == null) return Integer.MAX_VALUE;
+        int count = 0;
+        for (Node other : nodes.values()) {
+            if (value.equals(valueOf(other, attribute))) count += replicas.get(other.getId()).getOrDefault(jobKey, 0);
+        }
+        return count;
     }
 
     boolean anyFeasible(Job job) {

@@ -27,8 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Invariants over random clusters and jobs: replicas placed one after another through one
- * table never overcommit a node, never reuse a port on a node, never break a hard constraint
- * or distinct_hosts, are placed whenever some node could take them, and are deterministic.
+ * table never overcommit a node, never reuse a port on a node, never break a hard constraint,
+ * distinct_hosts or a distinct_property limit, are placed whenever some node could take them,
+ * and are deterministic.
  */
 class PlacementPropertiesTest {
 
@@ -125,6 +126,10 @@ class PlacementPropertiesTest {
                                     .setMemoryBytes(n.getCapacity().getMemoryBytes() / 2))
                             .addPorts(AllocatedPort.newBuilder().setTask("main").setName("http").setValue(8080)).build());
                 }
+                // Some nodes already run a replica of the first job: distinct_hosts, distinct_property and spread count it.
+                if (i % 4 == 1) {
+                    existing.add(Fixtures.alloc("r" + i, Fixtures.job("j0", 1, 0, 0), 0, n.getId(), ClientStatus.CLIENT_RUNNING));
+                }
             }
             return new Cluster(nodes, existing);
         });
@@ -193,6 +198,11 @@ class PlacementPropertiesTest {
                 .as((a, op) -> Fixtures.constraint(a, op, ""));
         Arbitrary<Constraint> version = Arbitraries.of(">= 5", "< 6", ">= 4.20, < 6.1", ">= 6.1")
                 .map(v -> Fixtures.constraint("node.kernel.version", "version", v));
-        return Arbitraries.oneOf(single, many, set, version);
+        // The limit is random, empty meaning 1; node.name makes it a per-node limit.
+        Arbitrary<Constraint> distinctProperty = Combinators.combine(
+                Arbitraries.of("node.labels.zone", "node.labels.disk", "node.os.arch", "os.arch", "node.name"),
+                Arbitraries.of("", "1", "2", "3"))
+                .as((a, limit) -> Fixtures.constraint(a, "distinct_property", limit));
+        return Arbitraries.oneOf(single, many, set, version, distinctProperty);
     }
 }
