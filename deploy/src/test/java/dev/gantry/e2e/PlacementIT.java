@@ -287,8 +287,13 @@ class PlacementIT {
 
     /** Waits until {@code count} replicas run and no more are pending, then says where they are. */
     private Map<String, Integer> awaitRunning(String job, int count) throws InterruptedException {
-        poll(count + " replicas of " + job + " running", Duration.ofSeconds(60), () -> runningNow(job) == count);
-        Map<String, Integer> placed = running(job);
+        // One read both counts and locates the replicas, so that the answer is one consistent view.
+        var seen = new java.util.concurrent.atomic.AtomicReference<Map<String, Integer>>(Map.of());
+        poll(count + " replicas of " + job + " running", Duration.ofSeconds(60), () -> {
+            seen.set(running(job));
+            return seen.get().values().stream().mapToInt(Integer::intValue).sum() == count;
+        });
+        Map<String, Integer> placed = seen.get();
         System.out.println(job + " runs on " + placed);
         return placed;
     }

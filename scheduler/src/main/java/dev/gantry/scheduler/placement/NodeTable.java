@@ -45,14 +45,8 @@ public final class NodeTable {
      */
     private final Map<String, Long> driverBits = new HashMap<>();
     private final Map<String, Map<String, String>> jobKeys = new HashMap<>();
-    /**
-     * Where each job's next scan starts. A job's first scan of an evaluation starts at a position
-     * derived from its key alone ({@link #startOf}), later ones where the previous one ended. So
-     * a job's placements do not depend on which other jobs share the evaluation, and jobs start
-     * at different nodes: were every evaluation to start at node 0, bin-packing would fill the
-     * first nodes and each later scan would wade through them (O(full nodes) per placement).
-     */
-    private final Map<String, Integer> cursors = new HashMap<>();
+    /** Where the next scan starts, so that successive placements look at different nodes first. */
+    private int cursor;
 
     private NodeTable(List<NodeSlot> sorted) {
         order = sorted.toArray(NodeSlot[]::new);
@@ -119,7 +113,7 @@ public final class NodeTable {
     public void startEvaluation() {
         spreadCounters.clear();
         requests.clear();
-        cursors.clear();
+        cursor = 0;
     }
 
     private static NodeSlot slotOf(Node n) {
@@ -183,26 +177,12 @@ public final class NodeTable {
         return order;
     }
 
-    /** Where the job's next scan starts (see {@link #cursors}). */
-    int cursor(String jobKey) {
-        Integer c = cursors.get(jobKey);
-        return c != null ? c : startOf(jobKey, order.length);
+    int cursor() {
+        return cursor;
     }
 
-    void moveCursor(String jobKey, int position) {
-        cursors.put(jobKey, order.length == 0 ? 0 : position % order.length);
-    }
-
-    /** A job's first scan position: its key's hash, mixed so that similar keys land far apart. */
-    static int startOf(String jobKey, int nodes) {
-        if (nodes == 0) return 0;
-        int h = jobKey.hashCode();
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        h ^= h >>> 16;
-        return Math.floorMod(h, nodes);
+    void moveCursor(int position) {
+        cursor = order.length == 0 ? 0 : position % order.length;
     }
 
     AttributeColumn column(NodeAttribute attribute) {

@@ -18,8 +18,7 @@ import java.util.TreeMap;
  * The chosen node's resources and ports are then reserved in the table, so the next replica
  * sees them taken.
  *
- * <p>The scan starts where the job's previous placement's scan ended (the first at a position
- * derived from the job's key) and stops after
+ * <p>The scan starts where the previous placement's scan ended and stops after
  * {@link PlacementSettings}' candidate limit of feasible nodes (as Nomad's limit iterator), so a
  * placement costs O(limit), not O(nodes), on a large cluster. When no node is feasible every
  * node has been checked, and the outcome counts each node under the first check it failed.
@@ -50,7 +49,7 @@ public final class PlacementEngine {
         double bestTotal = Double.NEGATIVE_INFINITY;
         int feasible = 0;
         int visited = 0;
-        int i = table.cursor(req.jobKey());
+        int i = table.cursor();
         while (visited < n && feasible < req.candidateLimit()) {
             NodeSlot node = nodes[i];
             visited++;
@@ -70,7 +69,7 @@ public final class PlacementEngine {
         }
         if (best == null) return unplaced(req, nodes);
 
-        table.moveCursor(req.jobKey(), i);
+        table.moveCursor(i);
         List<AllocatedPort> ports = assignPorts(job, req, best);
         table.reserve(best, req.jobKey(), req.cpu(), req.memory(), req.disk(), ports, true);
         Map<String, Double> parts = new LinkedHashMap<>();

@@ -58,15 +58,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     private Snapshot lastRound;
     /** The secrets the last push round worked from (compared by reference); pusher thread only. */
     private Map<String, Versioned<Secret>> lastSecrets;
-    /**
-     * Push rounds start at most this often. While placements stream in, each commit touches
-     * many nodes; a round per commit would re-serialise a node's whole set once per commit
-     * that adds to it, a paced round once per interval, at the cost of this much delay.
-     */
-    private static final long PUSH_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
-    /** When the last push round started (System.nanoTime). */
-    private volatile long lastRoundStarted = System.nanoTime() - PUSH_INTERVAL_NANOS;
-    private final java.util.concurrent.ScheduledExecutorService pusher = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ExecutorService pusher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "gantry-agent-push");
         t.setDaemon(true);
         return t;
@@ -231,19 +223,15 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     /**
      * Any number of state changes while a push round is queued or running collapse into one more
      * round: each round pushes the state as it is then, so nothing is lost, and a burst of
-     * changes costs a few rounds instead of one per change. Rounds are paced ({@link #PUSH_INTERVAL_NANOS}).
+     * changes costs a few rounds instead of one per change.
      */
     private void schedulePushAll() {
         if (!pushPending.compareAndSet(false, true)) return;
         try {
-            Runnable round = () -> {
+            pusher.execute(() -> {
                 pushPending.set(false);
-                lastRoundStarted = System.nanoTime();
                 pushAll();
-            };
-            long wait = lastRoundStarted + PUSH_INTERVAL_NANOS - System.nanoTime();
-            if (wait > 0) pusher.schedule(round, wait, java.util.concurrent.TimeUnit.NANOSECONDS);
-            else pusher.execute(round);
+            });
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             // closed: nothing to push to
         }
