@@ -89,9 +89,13 @@ final class Gantry {
         }
     }
 
-    /** A free-looking range of {@code size} ports for dynamic allocation, away from the ephemeral range. */
+    /**
+     * A range of {@code size} ports for an agent's dynamic allocation, below Linux's ephemeral
+     * range (32768-60999), where {@link #freePort} (port 0) and every client socket take theirs:
+     * a scheduler or etcd on a port inside an agent's range would make a replica fail to bind.
+     */
     static String portRange(int size) {
-        int low = 40000 + (int) (Math.random() * 9000);
+        int low = 20000 + (int) (Math.random() * (32768 - 20000 - size));
         return low + "-" + (low + size - 1);
     }
 

@@ -23,6 +23,8 @@ final class MultiHostCluster implements AutoCloseable {
     final List<Integer> grpcPorts = new ArrayList<>();
     final List<Integer> httpPorts = new ArrayList<>();
     final List<AgentHost> agents = new ArrayList<>();
+    /** Each scheduler reaches etcd through its own link, so that one replica can be cut off from etcd alone. */
+    final List<TcpLink> etcdLinks = new ArrayList<>();
     private final String prefix = "/gantry-multihost-" + Long.toHexString(System.nanoTime()) + "/";
     private final String gateway;
     private String nodeTtl;
@@ -41,6 +43,8 @@ final class MultiHostCluster implements AutoCloseable {
             for (int i = 0; i < schedulerCount; i++) {
                 c.grpcPorts.add(Gantry.freePort());
                 c.httpPorts.add(Gantry.freePort());
+                URI etcdUrl = URI.create(c.etcd.endpoints().get(0));
+                c.etcdLinks.add(new TcpLink(etcdUrl.getHost(), etcdUrl.getPort()));
                 c.schedulers.add(c.startScheduler(i, nodeTtl));
             }
             Path dist = Gantry.home().getParent().getParent();
@@ -59,7 +63,7 @@ final class MultiHostCluster implements AutoCloseable {
     }
 
     private Process startScheduler(int i, String nodeTtl) throws IOException {
-        return Gantry.start(dir.resolve("scheduler-" + i + ".log"), "scheduler", "--etcd", String.join(",", etcd.endpoints()),
+        return Gantry.start(dir.resolve("scheduler-" + i + ".log"), "scheduler", "--etcd", etcdLinks.get(i).endpoint(),
                 "--prefix", prefix, "--bind", "0.0.0.0", "--port", String.valueOf(grpcPorts.get(i)),
                 "--http-port", String.valueOf(httpPorts.get(i)), "--node-ttl", nodeTtl, "--leader-ttl", "2s");
     }
@@ -153,6 +157,7 @@ final class MultiHostCluster implements AutoCloseable {
             new ProcessBuilder("kill", "-CONT", String.valueOf(s.pid())).start().waitFor();
             Gantry.stop(s, java.time.Duration.ofSeconds(10));
         }
+        for (TcpLink l : etcdLinks) l.close();
         etcd.close();
         // The directory (logs, agents' data) stays for a post-mortem; it is under the temp dir.
     }

@@ -96,6 +96,39 @@ class MultiHostIT {
 
     @Test
     @Order(3)
+    void aLeaderCutOffFromEtcdStepsDownAndAnotherLeadsWithoutTouchingAContainer() throws Exception {
+        Map<String, List<String>> before = containersByHost();
+        int old = cluster.leader();
+        assertThat(old).isNotNegative();
+        // A partition between this replica and etcd only: its bytes to etcd vanish, nothing is refused.
+        cluster.etcdLinks.get(old).cut();
+        long t0 = System.nanoTime();
+        try {
+            eventually(Duration.ofSeconds(20), "another leader", () -> {
+                int now = cluster.leader();
+                return now >= 0 && now != old;
+            });
+            System.out.printf("leader cut off from etcd -> new leader: %d ms (lease 2s)%n", (System.nanoTime() - t0) / 1_000_000);
+            eventually(Duration.ofSeconds(20), "the cut-off replica a degraded standby",
+                    () -> cluster.health(old).startsWith("503 degraded standby"));
+            Thread.sleep(3000);   // time for anything wrong to happen
+            assertThat(containersByHost()).as("containers while a scheduler is cut off").isEqualTo(before);
+            assertAtCount();
+        } finally {
+            cluster.etcdLinks.get(old).heal();
+        }
+        long t1 = System.nanoTime();
+        eventually(Duration.ofSeconds(30), "the cut-off replica healthy again", () -> cluster.health(old).startsWith("200 ok standby"));
+        System.out.printf("link back -> old leader a healthy standby: %d ms%n", (System.nanoTime() - t1) / 1_000_000);
+        int leaders = 0;
+        for (int i = 0; i < 3; i++) if (cluster.health(i).contains("leader")) leaders++;
+        assertThat(leaders).as("one leader after the link heals").isEqualTo(1);
+        assertThat(containersByHost()).as("containers after the link heals").isEqualTo(before);
+        assertAtCount();
+    }
+
+    @Test
+    @Order(4)
     void anEtcdOutageOf30SecondsStopsNoContainerAndTheClusterRecovers() throws Exception {
         Map<String, List<String>> before = containersByHost();
         cluster.etcd.signal("STOP");
@@ -124,7 +157,7 @@ class MultiHostIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aHostCutOffIsReplacedAndItsCopiesStopWhenItReturns() throws Exception {
         AgentHost host = hostWithAllocations();
         List<String> stranded = host.runningContainers();
@@ -142,7 +175,7 @@ class MultiHostIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aKilledHostsReplicasAreReplacedOnTheOthers() throws Exception {
         AgentHost host = hostWithAllocations();
         host.kill();

@@ -9,6 +9,8 @@ import dev.gantry.agent.driver.TaskDriver;
 import dev.gantry.agent.driver.TaskHandle;
 import dev.gantry.agent.health.HealthMonitor;
 import dev.gantry.agent.image.Image;
+import dev.gantry.agent.image.ImageException;
+import dev.gantry.agent.image.ImageStore;
 import dev.gantry.agent.state.LocalState;
 import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.Job;
@@ -130,13 +132,29 @@ final class TaskRunner implements Runnable {
         }
     }
 
+    /**
+     * The task's image. runc runs the agent's layers. A driver with its own image store (Docker
+     * Engine) runs a local archive or an image it already has as it is (unless the task's
+     * pull policy is {@code always}); any other registry image is pulled by the agent's store,
+     * with the task's policy, pull secret and progress, and then handed to the driver.
+     */
+    private Image image() throws ImageException, DriverException {
+        if (!(driver instanceof DriverImages own)) return images.resolve(task, this::onPullProgress);
+        String ref = task.getImage();
+        if (ImageStore.isLocal(ref)) return own.image(ref);
+        if (!"always".equals(task.getPullPolicy())) {
+            var existing = own.existing(ref);
+            if (existing.isPresent()) return existing.get();
+        }
+        return own.load(images.resolve(task, this::onPullProgress));
+    }
+
     /** Starts (or re-attaches to) the container and waits for it to end. Failures to start count as a failed exit. */
     private ExitResult runOnce() throws InterruptedException {
         try {
             if (handle == null) {
                 long t0 = System.nanoTime();
-                // A driver with its own image store (Docker Engine) gets the image itself; runc runs the agent's layers.
-                Image image = driver instanceof DriverImages own ? own.image(task.getImage()) : images.resolve(task, this::onPullProgress);
+                Image image = image();
                 long t1 = System.nanoTime();
                 Map<String, String> env = TaskEnvironment.env(image.config(), task, alloc, node.name(), node.hostIp());
                 Security sec = task.getSecurity();

@@ -72,6 +72,11 @@ final class ImageIndex {
     }
   }
 
+  /** The image with this manifest digest, if the store holds it. */
+  synchronized Optional<Entry> byManifest(String manifestDigest) {
+    return Optional.ofNullable(byDigest.get(manifestDigest));
+  }
+
   /** The image a reference names on this node, if any. */
   synchronized Optional<Entry> find(String reference) {
     return Optional.ofNullable(byReference.get(reference)).map(byDigest::get);

@@ -366,6 +366,46 @@ public final class ImageStore {
     }
   }
 
+  /**
+   * The config digest (Docker's image ID) of an image this store pulled, from {@link
+   * Image#manifestDigest()}.
+   *
+   * @throws ImageException NOT_FOUND when the store does not hold it (collected meanwhile)
+   */
+  public String configDigestOf(Image pulled) throws ImageException {
+    return pulledEntry(pulled).configDigest();
+  }
+
+  /**
+   * Writes an image this store pulled from a registry as a {@code docker save} tar (its
+   * verified config and layer blobs as they are), for a driver that keeps its own images.
+   * Returns the config digest.
+   */
+  public String exportDockerSave(Image pulled, OutputStream out) throws ImageException {
+    gcLock.readLock().lock();
+    try {
+      ImageIndex.Entry e = pulledEntry(pulled);
+      for (String blob : e.blobs()) {
+        if (!blobs.has(blob)) {
+          throw new ImageException(ImageException.Reason.NOT_FOUND, "image " + pulled.reference()
+              + ": layer blob " + blob + " is no longer in this node's store");
+        }
+      }
+      DockerSaveTar.write(out, blobs, e.configDigest(), e.blobs());
+      return e.configDigest();
+    } catch (IOException e) {
+      throw new ImageException("image " + pulled.reference() + ": I/O error: " + e, e);
+    } finally {
+      gcLock.readLock().unlock();
+    }
+  }
+
+  private ImageIndex.Entry pulledEntry(Image pulled) throws ImageException {
+    return index.byManifest(pulled.manifestDigest()).orElseThrow(() -> new ImageException(
+        ImageException.Reason.NOT_FOUND, "image " + pulled.reference() + " (" + pulled.manifestDigest()
+            + ") is not in this node's store"));
+  }
+
   private ResolvedImage resolveLocal(ImageArchive archive, ImageReference ref)
       throws IOException, ImageException {
     return archive.isOciLayout()

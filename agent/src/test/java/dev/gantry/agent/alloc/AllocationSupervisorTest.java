@@ -127,10 +127,44 @@ class AllocationSupervisorTest {
             super("docker");
         }
 
+        /** References the engine has; others must be pulled by the agent and loaded. */
+        final java.util.Set<String> has = new java.util.HashSet<>(List.of("app:1"));
+        final List<Image> loaded = new java.util.concurrent.CopyOnWriteArrayList<>();
+
         @Override
         public Image image(String reference) {
             return new Image(reference, "sha256:engine-" + reference, List.of(), new ImageConfig(List.of("/entry"), List.of(), List.of(), "", ""));
         }
+
+        @Override
+        public java.util.Optional<Image> existing(String reference) {
+            return has.contains(reference) ? java.util.Optional.of(image(reference)) : java.util.Optional.empty();
+        }
+
+        @Override
+        public Image load(Image pulled) {
+            loaded.add(pulled);
+            return image(pulled.reference());
+        }
+    }
+
+    @Test
+    void aDockerTaskWhoseImageTheEngineLacksIsPulledByTheAgentAndLoaded() throws Exception {
+        EngineDriver docker = new EngineDriver();
+        List<String> resolvedByStore = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ImageResolver store = ref -> {
+            resolvedByStore.add(ref);
+            return new Image(ref, "sha256:pulled", List.of(), new ImageConfig(List.of("/pulled"), List.of(), List.of(), "", ""));
+        };
+        supervisor = new AllocationSupervisor(Map.of("runc", driver, "docker", docker), store, new LocalState(dir.resolve("state")),
+                new NodeContext("n1", "node-1", "127.0.0.1"), Clock.systemUTC(), u -> reports.put(u.getAllocationId(), u));
+        Job onDocker = job.toBuilder().setTasks(0, job.getTasks(0).toBuilder().setDriver("docker")
+                .setImage("registry.example/app:2").clearCommand()).build();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(onDocker, "a1", DesiredStatus.DESIRED_RUN)).build());
+        eventually(() -> status("a1") == ClientStatus.CLIENT_RUNNING);
+        assertThat(resolvedByStore).containsExactly("registry.example/app:2");
+        assertThat(docker.loaded).singleElement().satisfies(i -> assertThat(i.manifestDigest()).isEqualTo("sha256:pulled"));
+        assertThat(docker.started).singleElement().satisfies(c -> assertThat(c.image()).isEqualTo("sha256:engine-registry.example/app:2"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.gantry.cli.commands;
 
+import dev.gantry.api.status.StatusWords;
 import dev.gantry.api.spec.JobDiff;
 import dev.gantry.api.v1.HistoryRequest;
 import dev.gantry.api.v1.HistoryResponse;
@@ -47,7 +48,7 @@ public final class HistoryCommand implements Callable<Integer> {
             if (!j.getChangeCause().isEmpty()) change = j.getChangeCause() + (change.isEmpty() ? "" : ": " + change);
             if (change.isEmpty()) change = "no change";
             t.row(j.getVersion(), Describe.age(j.getSubmitTime(), now) + " ago",
-                    v.hasDeployment() ? RolloutProgress.status(v.getDeployment().getStatus()) : "-", change);
+                    v.hasDeployment() ? StatusWords.deployment(v.getDeployment().getStatus()) : "-", change);
             previous = j;
         }
         return t.isEmpty() ? "no versions kept\n" : t.render();

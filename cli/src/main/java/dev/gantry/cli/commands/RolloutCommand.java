@@ -1,5 +1,6 @@
 package dev.gantry.cli.commands;
 
+import dev.gantry.api.status.StatusWords;
 import dev.gantry.api.v1.RolloutRequest;
 import dev.gantry.api.v1.RolloutView;
 import dev.gantry.api.v1.SubmitJobResponse;
@@ -154,7 +155,7 @@ public final class RolloutCommand {
     static String render(RolloutView v) {
         var d = v.getDeployment();
         return "version " + d.getJobVersion() + ": " + RolloutProgress.describe(d) + "\n"
-                + "status: " + RolloutProgress.status(d.getStatus()) + " (" + d.getStatusDescription() + ")\n"
+                + "status: " + StatusWords.deployment(d.getStatus()) + " (" + d.getStatusDescription() + ")\n"
                 + (v.getCurrentVersion() != d.getJobVersion() ? "the job is now at version " + v.getCurrentVersion() + "\n" : "");
     }
 }

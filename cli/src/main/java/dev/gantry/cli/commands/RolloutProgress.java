@@ -1,6 +1,7 @@
 package dev.gantry.cli.commands;
 
 import com.google.protobuf.util.Timestamps;
+import dev.gantry.api.status.StatusWords;
 import dev.gantry.api.v1.Deployment;
 import dev.gantry.api.v1.DeploymentStatus;
 import dev.gantry.api.v1.RolloutRequest;
@@ -122,22 +123,11 @@ final class RolloutProgress {
             b.append(", canaries ").append(d.getDesiredCanaries()).append(d.getPromoted() ? " (promoted)" : "");
         }
         if (d.getPaused()) b.append(", PAUSED");
-        b.append(" [").append(status(d.getStatus())).append(']');
+        b.append(" [").append(StatusWords.deployment(d.getStatus())).append(']');
         if (d.getStatus() == DeploymentStatus.DEPLOYMENT_RUNNING && !d.getStatusDescription().equals("rolling out")) {
             b.append(' ').append(d.getStatusDescription());
         }
         return b.toString();
-    }
-
-    static String status(DeploymentStatus s) {
-        return switch (s) {
-            case DEPLOYMENT_RUNNING -> "running";
-            case DEPLOYMENT_SUCCESSFUL -> "successful";
-            case DEPLOYMENT_FAILED -> "failed";
-            case DEPLOYMENT_ROLLED_BACK -> "rolled back";
-            case DEPLOYMENT_CANCELLED -> "cancelled";
-            default -> "unknown";
-        };
     }
 
     private static String timeLeft(Deployment d) {

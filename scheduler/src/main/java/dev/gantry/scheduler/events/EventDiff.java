@@ -1,5 +1,6 @@
 package dev.gantry.scheduler.events;
 
+import dev.gantry.api.status.StatusWords;
 import com.google.protobuf.Timestamp;
 import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.ClientStatus;
@@ -133,11 +134,11 @@ public final class EventDiff {
         String why = a.getStatusDescription().isEmpty() ? "" : ": " + a.getStatusDescription();
         if (b == null || b.getJobVersion() != a.getJobVersion()) {
             String kind = a.getStatus() == DeploymentStatus.DEPLOYMENT_RUNNING ? "rollout.started" : rolloutKind(a.getStatus());
-            out.add(job(time, kind, key, what + (kind.equals("rollout.started") ? " started" : " " + word(a.getStatus())) + why));
+            out.add(job(time, kind, key, what + (kind.equals("rollout.started") ? " started" : " " + StatusWords.deployment(a.getStatus())) + why));
             return;
         }
         if (b.getStatus() != a.getStatus()) {
-            out.add(job(time, rolloutKind(a.getStatus()), key, what + " " + word(a.getStatus()) + why));
+            out.add(job(time, rolloutKind(a.getStatus()), key, what + " " + StatusWords.deployment(a.getStatus()) + why));
         }
         if (b.getPaused() != a.getPaused()) {
             out.add(job(time, a.getPaused() ? "rollout.paused" : "rollout.resumed", key, what + (a.getPaused() ? " paused" : " resumed")));
@@ -146,18 +147,7 @@ public final class EventDiff {
     }
 
     private static String rolloutKind(DeploymentStatus s) {
-        return "rollout." + word(s).replace(' ', '_');
-    }
-
-    private static String word(DeploymentStatus s) {
-        return switch (s) {
-            case DEPLOYMENT_RUNNING -> "running";
-            case DEPLOYMENT_SUCCESSFUL -> "successful";
-            case DEPLOYMENT_FAILED -> "failed";
-            case DEPLOYMENT_ROLLED_BACK -> "rolled back";
-            case DEPLOYMENT_CANCELLED -> "cancelled";
-            default -> "unknown";
-        };
+        return "rollout." + StatusWords.deployment(s).replace(' ', '_');
     }
 
     private static void placementEvents(String key, JobSummary b, JobSummary a, Timestamp time, List<Event> out) {

@@ -103,6 +103,16 @@ public final class DockerDriver implements TaskDriver, ContainerInventory, Drive
     }
 
     @Override
+    public java.util.Optional<Image> existing(String reference) throws DriverException {
+        return images.existing(reference);
+    }
+
+    @Override
+    public Image load(Image pulled) throws DriverException {
+        return images.load(pulled);
+    }
+
+    @Override
     public TaskHandle start(TaskConfig cfg) throws DriverException {
         validate(cfg);
         String name = ContainerSpec.name(cfg.containerId());

@@ -11,11 +11,13 @@ import dev.gantry.agent.image.ImageConfig;
 import dev.gantry.agent.image.ImageException;
 import dev.gantry.agent.image.ImageStore;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,9 +31,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The docker driver's images live in Docker Engine's own store. A local archive (an absolute path
  * or {@code file:}, OCI layout or docker save) is verified by the agent's {@link ImageStore} and
- * loaded into the engine once, through the load endpoint (as {@code docker load}); any other
- * reference must name an image the engine already has: the driver does not pull. Thread-safe;
- * one archive is loaded at a time per image ID.
+ * loaded into the engine once, through the load endpoint (as {@code docker load}). A registry
+ * image is pulled by the agent's store (its credentials, pull secrets, policy, progress and
+ * digest checks: one pull path for both drivers) and loaded the same way, unless the engine
+ * already has the reference. Thread-safe; one image is loaded at a time per image ID.
  */
 final class EngineImages {
     private static final Logger LOG = LoggerFactory.getLogger(EngineImages.class);
@@ -52,6 +55,28 @@ final class EngineImages {
     }
 
     Image image(String reference) throws DriverException {
+        return existing(reference).orElseThrow(() -> new DriverException("image " + reference
+                + " is not in the Docker Engine: name a registry image, load it there first (docker load), or give the path of an image archive"));
+    }
+
+    /** A registry image the agent's store pulled: written from the store into the engine once. */
+    Image load(Image pulled) throws DriverException {
+        if (store == null) throw new DriverException("image " + pulled.reference() + ": this docker driver has no image store");
+        String id;
+        try {
+            id = store.configDigestOf(pulled);
+        } catch (ImageException e) {
+            throw new DriverException(e.getMessage(), e);
+        }
+        synchronized (loading.computeIfAbsent(id, k -> new Object())) {
+            if (inspect(id) == null) load(pulled.reference(), id, out -> store.exportDockerSave(pulled, out));
+        }
+        InspectImageResponse img = inspect(id);
+        if (img == null) throw new DriverException("image " + pulled.reference() + " (" + id + ") vanished from the Docker Engine after loading");
+        return describe(pulled.reference(), img);
+    }
+
+    Optional<Image> existing(String reference) throws DriverException {
         String name = reference;
         if (ImageStore.isLocal(reference)) {
             if (store == null) throw new DriverException("image " + reference + ": this docker driver has no image store for local archives");
@@ -61,29 +86,34 @@ final class EngineImages {
                 throw new DriverException(e.getMessage(), e);
             }
             synchronized (loading.computeIfAbsent(name, k -> new Object())) {
-                if (inspect(name) == null) load(reference, name);
+                if (inspect(name) == null) load(reference, name, out -> store.exportDockerSave(reference, out));
             }
         }
         InspectImageResponse img = inspect(name);
-        if (img == null) {
-            throw new DriverException("image " + reference + " is not in the Docker Engine, and the docker driver does not pull: "
-                    + "load it there first (docker load), or give the path of an image archive");
-        }
+        return img == null ? Optional.empty() : Optional.of(describe(reference, img));
+    }
+
+    private static Image describe(String reference, InspectImageResponse img) {
         ContainerConfig c = img.getConfig();
         ImageConfig config = c == null ? new ImageConfig(null, null, null, null, null)
                 : new ImageConfig(list(c.getEntrypoint()), list(c.getCmd()), list(c.getEnv()), c.getWorkingDir(), c.getUser());
         return new Image(reference, img.getId(), List.of(), config);
     }
 
-    /** Streams the archive, re-written as a docker-save tar, into the engine's load endpoint. */
-    private void load(String reference, String id) throws DriverException {
+    /** Writes an image as a docker-save tar; returns its config digest. */
+    private interface SaveWriter {
+        String write(OutputStream out) throws ImageException, IOException;
+    }
+
+    /** Streams the image, written as a docker-save tar by {@code writer}, into the engine's load endpoint. */
+    private void load(String reference, String id, SaveWriter writer) throws DriverException {
         long t0 = System.nanoTime();
         String message;
         try (PipedInputStream in = new PipedInputStream(1 << 16)) {
             PipedOutputStream out = new PipedOutputStream(in);
             CompletableFuture<String> written = CompletableFuture.supplyAsync(() -> {
                 try (out) {
-                    return store.exportDockerSave(reference, out);
+                    return writer.write(out);
                 } catch (ImageException | IOException e) {
                     throw new CompletionException(e);
                 }

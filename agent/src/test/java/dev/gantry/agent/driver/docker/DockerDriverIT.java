@@ -13,6 +13,10 @@ import dev.gantry.agent.driver.TaskHandle;
 import dev.gantry.agent.driver.TestImage;
 import dev.gantry.agent.image.Image;
 import dev.gantry.agent.image.ImageStore;
+import dev.gantry.agent.image.LocalRegistry;
+import dev.gantry.agent.image.RegistryClient;
+import dev.gantry.agent.image.RegistryCredentials;
+import dev.gantry.agent.image.RegistryPush;
 import dev.gantry.agent.image.LayerTar;
 import dev.gantry.agent.image.OciImageWriter;
 import dev.gantry.agent.logs.LogFile;
@@ -27,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -169,7 +174,7 @@ class DockerDriverIT extends TaskDriverContract {
     }
 
     @Test
-    void imagesComeFromArchivesOrTheEngineAndAreNeverPulled() throws Exception {
+    void imagesComeFromArchivesOrTheEngineWhenNotPulledByTheAgent() throws Exception {
         DockerDriver d = (DockerDriver) driver;
         Image again = d.image("file:" + work.resolve("image/busybox.tar"));
         assertThat(again.manifestDigest()).isEqualTo(image.manifestDigest());
@@ -188,9 +193,44 @@ class DockerDriverIT extends TaskDriverContract {
         assertThat(d.image(loaded.manifestDigest()).manifestDigest()).isEqualTo(loaded.manifestDigest()); // by engine id
 
         assertThatThrownBy(() -> d.image("gantry.invalid/not-here:1")).isInstanceOf(DriverException.class)
-                .hasMessageContaining("does not pull");
+                .hasMessageContaining("is not in the Docker Engine");
+        assertThat(d.existing("gantry.invalid/not-here:1")).isEmpty();
         assertThatThrownBy(() -> d.image("/nonexistent/image.tar")).isInstanceOf(DriverException.class)
                 .hasMessageContaining("/nonexistent/image.tar");
+    }
+
+    @Test
+    void aRegistryImagePulledByTheAgentsStoreIsLoadedOnceAndRuns() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.start(work.resolve("registry-" + UUID.randomUUID()))) {
+            Path layout = work.resolve("layout-" + UUID.randomUUID());
+            new OciImageWriter().layer(LayerTar.fromDirectory(work.resolve("image/layer0"))).gzip(true)
+                    .entrypoint("/bin/sh", "-c").cmd("echo pulled-from-registry").env("MODE=pulled").refName("1").writeLayout(layout);
+            new RegistryPush(registry.base(), "it/pulled", null).push(layout, "1", "1");
+            String ref = registry.host() + "/it/pulled:1";
+            // As in the agent: the driver loads from the same store that pulls.
+            ImageStore pulling = new ImageStore(work.resolve("pull-store-" + UUID.randomUUID()),
+                    new RegistryClient(RegistryCredentials.none(), Set.of(registry.host())));
+            try (DockerDriver d = new DockerDriver(RuntimeRequirements.dockerHost(), scope, pulling)) {
+                assertThat(d.existing(ref)).as("the engine has not got it").isEmpty();
+                Image pulled = pulling.ensure(ref);
+                Image loaded = d.load(pulled);
+                LOADED.add(loaded.manifestDigest());
+                assertThat(loaded.manifestDigest()).isEqualTo(pulling.configDigestOf(pulled));
+                assertThat(loaded.config().env()).contains("MODE=pulled");
+                assertThat(d.load(pulled).manifestDigest()).as("loaded once, then found").isEqualTo(loaded.manifestDigest());
+
+                String id = "it-pulled-" + UUID.randomUUID().toString().substring(0, 8);
+                TaskHandle h = d.start(new dev.gantry.agent.driver.TaskConfig(id, "alloc-" + id, "pulled", loaded.manifestDigest(),
+                        List.of(), List.of("/bin/sh", "-c", "echo pulled-from-registry"), List.of(), "/", "", 0, 0,
+                        SecurityOptions.DEFAULTS, logDir().resolve(id + ".log")));
+                try {
+                    assertThat(d.await(h).get(60, java.util.concurrent.TimeUnit.SECONDS).exitCode()).isZero();
+                    waitForLog(h, "pulled-from-registry");
+                } finally {
+                    d.destroy(h);
+                }
+            }
+        }
     }
 
     @Test
