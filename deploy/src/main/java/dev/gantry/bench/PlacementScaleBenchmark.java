@@ -112,7 +112,7 @@ public final class PlacementScaleBenchmark {
         try (EtcdProcess etcd = EtcdProcess.start();
              EtcdStore store = EtcdStore.connect(etcd.endpoints())) {
             SchedulerServer scheduler = SchedulerServer.start(store, new SchedulerServer.Config("127.0.0.1", 0, -1,
-                    "/gantry/", Duration.ofSeconds(10), leaderTtl));
+                    "/gantry/").withNodeTtl(Duration.ofSeconds(10)).withLeaderTtl(leaderTtl));
             Sampler sampler = new Sampler(etcd.pid());
             try (PlacementObserver observer = new PlacementObserver(etcd.endpoints(), "/gantry/allocs/", jobCount, replicas);
                  SimulatedAgents agents = new SimulatedAgents("127.0.0.1", scheduler.grpcPort(), nodes, channels, threads, report)) {

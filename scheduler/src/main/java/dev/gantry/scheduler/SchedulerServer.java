@@ -85,21 +85,10 @@ public final class SchedulerServer implements AutoCloseable {
             }
         }
 
-        public Config(String bindHost, int grpcPort, int httpPort, String keyPrefix, Duration nodeTtl, Duration leaderTtl,
-                      int keepVersions) {
-            this(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, leaderTtl, keepVersions, PlacementSettings.defaults());
-        }
-
-        public Config(String bindHost, int grpcPort, int httpPort, String keyPrefix, Duration nodeTtl, Duration leaderTtl) {
-            this(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, leaderTtl, JobHistory.DEFAULT_KEEP);
-        }
-
-        public Config(String bindHost, int grpcPort, int httpPort, String keyPrefix, Duration nodeTtl) {
-            this(bindHost, grpcPort, httpPort, keyPrefix, nodeTtl, LeaderElection.DEFAULT_TTL);
-        }
-
+        /** Default TTLs, versions kept and placement; change them with the {@code with...} methods. */
         public Config(String bindHost, int grpcPort, int httpPort, String keyPrefix) {
-            this(bindHost, grpcPort, httpPort, keyPrefix, LivenessLoop.DEFAULT_TTL);
+            this(bindHost, grpcPort, httpPort, keyPrefix, LivenessLoop.DEFAULT_TTL, LeaderElection.DEFAULT_TTL,
+                    JobHistory.DEFAULT_KEEP, PlacementSettings.defaults());
         }
 
         public static Config defaults() {

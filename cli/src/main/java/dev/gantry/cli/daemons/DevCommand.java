@@ -48,7 +48,7 @@ public final class DevCommand implements Callable<Integer> {
     }
 
     SchedulerServer.Config config() {
-        return new SchedulerServer.Config(bind, port, httpPort, "/gantry/", ttl.nodeTtl()).withPlacement(placement.settings());
+        return new SchedulerServer.Config(bind, port, httpPort, "/gantry/").withNodeTtl(ttl.nodeTtl()).withPlacement(placement.settings());
     }
 
 }

@@ -54,8 +54,9 @@ public final class SchedulerCommand implements Callable<Integer> {
     }
 
     SchedulerServer.Config config() {
-        return new SchedulerServer.Config(bind, port, httpPort, prefix, ttl.nodeTtl(),
-                NodeTtlOption.ttl("--leader-ttl", leaderTtl)).withKeepVersions(keepVersions).withPlacement(placement.settings());
+        return new SchedulerServer.Config(bind, port, httpPort, prefix).withNodeTtl(ttl.nodeTtl())
+                .withLeaderTtl(NodeTtlOption.ttl("--leader-ttl", leaderTtl)).withKeepVersions(keepVersions)
+                .withPlacement(placement.settings());
     }
 
 }
