@@ -29,14 +29,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
  * The agent stream: registration, allocation status updates in, desired allocations out.
- * Desired state is pushed whole to every connected agent whenever the cluster state changes
- * and that agent's share of it differs from what it was last sent. Every message from a
+ * An agent's whole share of the desired state is pushed when the cluster state changes in a
+ * way that may touch it (its allocations, or the records of jobs it runs; any secret change
+ * re-checks every agent) and it differs from what the agent was last sent. Every message from a
  * registered agent counts as a sign of life in {@link Heartbeats}, which node liveness reads.
  */
 public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBase implements AutoCloseable {
@@ -53,7 +56,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     private final ConcurrentHashMap<String, AgentSession> sessions = new ConcurrentHashMap<>();
     // Nodes marked down as of the last state change, so that a heartbeat costs no snapshot.
     private volatile Set<String> downNodes = Set.of();
-    private final java.util.concurrent.atomic.AtomicBoolean pushPending = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean pushPending = new AtomicBoolean();
     /** The snapshot the last push round worked from; pusher thread only. */
     private Snapshot lastRound;
     /** The secrets the last push round worked from (compared by reference); pusher thread only. */
@@ -183,7 +186,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         s.send(SchedulerMessage.newBuilder().setRegistered(Registered.newBuilder().setNodeId(s.nodeId())
                 .setHeartbeatInterval(com.google.protobuf.util.Durations.fromMillis(heartbeatInterval.toMillis()))).build());
         log.info("agent {} ({}) registered from {}", announced.getName(), s.nodeId(), announced.getAddress());
-        state.awaitRevision(result.revision()).thenRun(() -> pusher.execute(() -> push(s, state.snapshot())));
+        state.awaitRevision(result.revision()).thenRun(() -> pusher.execute(() -> push(s, state.snapshot(), state.secrets())));
         return s;
     }
 
@@ -232,7 +235,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
                 pushPending.set(false);
                 pushAll();
             });
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
+        } catch (RejectedExecutionException closed) {
             // closed: nothing to push to
         }
     }
@@ -256,7 +259,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         }
         // A secret changes rarely: re-check every agent's share (an unchanged share is not resent).
         if (previous == null || secretsChanged) {
-            for (AgentSession s : sessions.values()) push(s, snapshot);
+            for (AgentSession s : sessions.values()) push(s, snapshot, secrets);
             return;
         }
         Set<String> nodes = snapshot.nodesWithChangedAllocations(previous);
@@ -265,13 +268,13 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         }
         for (String node : nodes) {
             AgentSession s = sessions.get(node);
-            if (s != null) push(s, snapshot);
+            if (s != null) push(s, snapshot, secrets);
         }
     }
 
-    private void push(AgentSession s, Snapshot snapshot) {
+    private void push(AgentSession s, Snapshot snapshot, Map<String, Versioned<Secret>> secrets) {
         try {
-            s.pushIfChanged(DesiredAssignments.forNode(snapshot, s.nodeId(), state.secrets(), s.memo()));
+            s.pushIfChanged(DesiredAssignments.forNode(snapshot, s.nodeId(), secrets, s.memo()));
         } catch (RuntimeException e) {
             log.warn("push to agent {} failed: {}", s.nodeId(), e.toString());
             closeSession(s);
