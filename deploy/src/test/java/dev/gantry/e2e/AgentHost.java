@@ -65,8 +65,21 @@ final class AgentHost {
         docker(List.of("docker", "kill", container));
     }
 
+    /**
+     * Freezes the whole host. The kernel's freezer can refuse while a process in the cgroup is
+     * between fork and exec (runc's "unable to freeze", seen right after the agent restarted),
+     * so a refusal is tried again a few times before it counts.
+     */
     void pause() throws IOException, InterruptedException {
-        docker(List.of("docker", "pause", container));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                docker(List.of("docker", "pause", container));
+                return;
+            } catch (IOException e) {
+                if (attempt == 5 || !e.getMessage().contains("unable to freeze")) throw e;
+                Thread.sleep(200);
+            }
+        }
     }
 
     void unpause() throws IOException, InterruptedException {
