@@ -25,6 +25,15 @@ if [[ $(id -u) -ne 0 ]]; then
   echo "start-dockerd: no Docker Engine answers on $sock, and starting dockerd needs root" >&2
   exit 1
 fi
+# A dockerd that was killed leaves its containerd's pid file behind; when that pid now belongs to
+# another process, dockerd waits for a containerd that is not there and gives up after a timeout.
+pidfile=/var/run/docker/containerd/containerd.pid
+if [[ -f $pidfile ]]; then
+  stale=$(cat "$pidfile" 2>/dev/null || true)
+  if [[ -z $stale ]] || [[ "$(cat "/proc/$stale/comm" 2>/dev/null || true)" != containerd ]]; then
+    rm -f "$pidfile"
+  fi
+fi
 echo "start-dockerd: starting dockerd on $sock (log: $log)" >&2
 # setsid: not in this shell's process group, so it survives the script and the Maven run.
 setsid dockerd --host "unix://$sock" >>"$log" 2>&1 </dev/null &

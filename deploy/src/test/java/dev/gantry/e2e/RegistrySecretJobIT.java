@@ -10,11 +10,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.stream.Stream;
 
 import static dev.gantry.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -135,11 +139,37 @@ class RegistrySecretJobIT {
         Gantry.Result ls = Gantry.run(address, "secret", "ls", "-o", "json");
         assertThat(ls.stdout()).contains("regcred", registry.host()).doesNotContain(basic);
         assertThat(Files.readString(dir.resolve("agent.log"))).doesNotContain(basic).doesNotContain(PASSWORD);
-        try (Stream<Path> files = Files.walk(dir.resolve("agent"))) {
-            for (Path f : files.filter(p -> Files.isRegularFile(p) && !Files.isSymbolicLink(p)).toList()) {
-                String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
-                assertThat(content).as(f.toString()).doesNotContain(basic).doesNotContain(PASSWORD);
+        int scanned = scanFiles(dir.resolve("agent"), (f, content) ->
+                assertThat(content).as(f.toString()).doesNotContain(basic).doesNotContain(PASSWORD));
+        assertThat(scanned).as("files scanned under the agent's data directory").isPositive();
+    }
+
+    /**
+     * Hands every regular file under {@code root} to {@code check}. The agent keeps retrying the failing jobs
+     * meanwhile, so an allocation's directory may be removed mid-walk: a file gone before it is read cannot
+     * hold the secret and is passed over. Returns how many files were checked.
+     */
+    private static int scanFiles(Path root, java.util.function.BiConsumer<Path, String> check) throws IOException {
+        int[] count = {0};
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                if (!attrs.isRegularFile()) return FileVisitResult.CONTINUE;
+                try {
+                    check.accept(f, new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+                    count[0]++;
+                } catch (NoSuchFileException gone) {
+                    // removed by the agent between listing and reading
+                }
+                return FileVisitResult.CONTINUE;
             }
-        }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) return FileVisitResult.CONTINUE;
+                throw e;
+            }
+        });
+        return count[0];
     }
 }
