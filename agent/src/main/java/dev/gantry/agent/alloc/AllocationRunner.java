@@ -105,6 +105,15 @@ public final class AllocationRunner {
         });
     }
 
+    /**
+     * Stops watching the containers without touching them: the task threads are interrupted and
+     * end without a restart, a destroy or a report. For a supervisor that is closing, so that only
+     * the next agent process (which re-adopts them) acts on these containers.
+     */
+    public void abandon() {
+        tasks.forEach((name, t) -> t.abandon(threads.get(name)));
+    }
+
     public boolean isStopped() {
         return stopped;
     }

@@ -218,9 +218,14 @@ public final class AllocationSupervisor implements AutoCloseable {
         return runners.size();
     }
 
-    /** Leaves containers running: an agent restart is not a reason to stop workloads. */
+    /**
+     * Leaves containers running: an agent restart is not a reason to stop workloads. The runners
+     * stop watching them, so a closed supervisor no longer restarts, removes or reports anything
+     * while a new one re-adopts the same containers.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         stopper.shutdown();
+        runners.values().forEach(AllocationRunner::abandon);
     }
 }

@@ -61,6 +61,8 @@ final class TaskRunner implements Runnable {
     private volatile TaskState state;
     private volatile HealthMonitor monitor;
     private volatile String livenessFailure;
+    /** Set when the supervisor closes: from then on this runner touches neither the container, the disk nor the reports. */
+    private volatile boolean abandoned;
     /** The last state written to disk (guarded by this); health changes alone are not worth a write. */
     private TaskState persisted;
     private final boolean endedBefore;
@@ -100,9 +102,9 @@ final class TaskRunner implements Runnable {
     @Override
     public void run() {
         try {
-            while (!stopping && !endedBefore) {
+            while (!stopping && !endedBefore && !abandoned) {
                 ExitResult exit = runOnce();
-                if (stopping) break;
+                if (stopping || abandoned) break;
                 RestartTracker.Decision d = restarts.onExit(exit.exitCode(), exit.oomKilled(), livenessFailure != null,
                         clock.instant());
                 destroyQuietly();
@@ -303,6 +305,7 @@ final class TaskRunner implements Runnable {
     }
 
     private void destroyQuietly() {
+        if (abandoned) return;
         TaskHandle h = handle;
         handle = null;
         if (h == null) return;
@@ -312,6 +315,12 @@ final class TaskRunner implements Runnable {
             log.warn("removing container {} failed: {}", h.containerId(), e.getMessage());
         }
         local.deleteHandle(alloc.getId(), task.getName());
+    }
+
+    /** See {@link AllocationRunner#abandon()}; {@code thread} runs this runner (null if it never started). */
+    void abandon(Thread thread) {
+        abandoned = true;
+        if (thread != null) thread.interrupt();
     }
 
     /** Sleeps unless stopped; true when stopped. */
@@ -327,6 +336,7 @@ final class TaskRunner implements Runnable {
 
     /** Every state change also refreshes readiness: only a running container with a monitor can be healthy. */
     private synchronized void update(TaskState.Builder next) {
+        if (abandoned) return;
         HealthMonitor m = monitor;
         HealthMonitor.Health h = next.getStatus() == TaskStatus.TASK_RUNNING && m != null ? m.health() : null;
         next.setHealthy(h != null && h.healthy()).setHealthMessage(h == null ? "" : h.message());

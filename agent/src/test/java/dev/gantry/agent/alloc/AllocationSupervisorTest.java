@@ -121,6 +121,22 @@ class AllocationSupervisorTest {
         eventually(() -> status("a1") == ClientStatus.CLIENT_COMPLETE);
     }
 
+    @Test
+    void aClosedSupervisorStopsWatchingItsContainersButLeavesThemRunning() throws Exception {
+        supervisor = supervisor();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(job, "closed1", DesiredStatus.DESIRED_RUN)).build());
+        eventually(() -> status("closed1") == ClientStatus.CLIENT_RUNNING);
+        supervisor.close();
+        // Its task thread ends; were it still waiting, the exit below would be restarted and reported by it.
+        eventually(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("task-closed1-web")));
+        assertThat(driver.running.get("closed1-web")).isNotDone();
+        reports.clear();
+        driver.exit("closed1-web", 3);
+        assertThat(driver.started).hasSize(1);
+        assertThat(driver.destroyed).isEmpty();
+        assertThat(reports).isEmpty();
+    }
+
     /** A driver with its own images, as the docker driver: it, not the agent's image store, resolves them. */
     private static final class EngineDriver extends FakeDriver implements DriverImages {
         EngineDriver() {
