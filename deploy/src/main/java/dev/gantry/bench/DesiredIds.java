@@ -11,13 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a simulated agent counts in a desired set, read straight from the encoded
- * {@code SchedulerMessage}: each assignment's allocation id and whether it should run. The
- * jobs and everything else are skipped without being parsed (see {@link SimulatedAgents}).
- * Field numbers are those of services.proto and model.proto.
+ * What a simulated agent counts in a desired set or in changes to it, read straight from the
+ * encoded {@code SchedulerMessage}: each (new or changed) assignment's allocation id and whether
+ * it should run. The jobs, removed ids and everything else are skipped without being parsed (see
+ * {@link SimulatedAgents}). Field numbers are those of services.proto and model.proto; the
+ * assignments are field 1 of both DesiredAllocations and DesiredChanges.
  */
 final class DesiredIds {
     private static final int SCHEDULER_MESSAGE_DESIRED = 2;
+    private static final int SCHEDULER_MESSAGE_CHANGES = 3;
     private static final int DESIRED_ASSIGNMENTS = 1;
     private static final int ASSIGNMENT_ALLOCATION = 1;
     private static final int ALLOCATION_ID = 1;
@@ -30,24 +32,29 @@ final class DesiredIds {
     private DesiredIds() {
     }
 
-    /** Whether the encoded SchedulerMessage carries a desired set. */
+    private static boolean isSetField(int tag) {
+        int field = WireFormat.getTagFieldNumber(tag);
+        return field == SCHEDULER_MESSAGE_DESIRED || field == SCHEDULER_MESSAGE_CHANGES;
+    }
+
+    /** Whether the encoded SchedulerMessage carries a desired set or changes to it. */
     static boolean isDesired(byte[] message) throws IOException {
         CodedInputStream in = CodedInputStream.newInstance(message);
         int tag;
         while ((tag = in.readTag()) != 0) {
-            if (WireFormat.getTagFieldNumber(tag) == SCHEDULER_MESSAGE_DESIRED) return true;
+            if (isSetField(tag)) return true;
             in.skipField(tag);
         }
         return false;
     }
 
-    /** The entries of the desired set in an encoded SchedulerMessage, in order. */
+    /** The entries of the desired set (or the upserted ones of changes) in an encoded SchedulerMessage, in order. */
     static List<Entry> of(byte[] message) throws IOException {
         List<Entry> out = new ArrayList<>();
         CodedInputStream in = CodedInputStream.newInstance(message);
         int tag;
         while ((tag = in.readTag()) != 0) {
-            if (WireFormat.getTagFieldNumber(tag) != SCHEDULER_MESSAGE_DESIRED) {
+            if (!isSetField(tag)) {
                 in.skipField(tag);
                 continue;
             }

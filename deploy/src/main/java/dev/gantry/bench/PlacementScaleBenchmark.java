@@ -244,7 +244,7 @@ public final class PlacementScaleBenchmark {
             System.out.printf("delivered to agents: %,d of %,d allocations%s%n", f.agents().delivered(), total,
                     f.agents().delivered() >= total ? String.format(", all after %.1f s", (f.deliveredEnd() - f.start()) / 1e9) : "");
         }
-        System.out.printf("desired sets pushed to agents: %,d (%,d MiB); other allocation writes seen: %,d; "
+        System.out.printf("desired-set messages pushed to agents (whole sets or changes): %,d (%,d MiB); other allocation writes seen: %,d; "
                         + "agent streams ended: %d (reconnected)%n", f.agents().desiredSetsReceived(),
                 f.agents().desiredBytesReceived() >> 20, f.observer().otherWrites(), f.agents().streamErrors());
         if (f.agents().streamErrors() > 0) {

@@ -1,5 +1,6 @@
 package dev.gantry.bench;
 
+import dev.gantry.api.desired.DesiredSet;
 import dev.gantry.api.v1.AgentMessage;
 import dev.gantry.api.v1.AgentServiceGrpc;
 import dev.gantry.api.v1.AllocationUpdate;
@@ -192,7 +193,8 @@ final class SimulatedAgents implements AutoCloseable {
             if (closed) return;
             current = new Stream();
             out = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(channel.newCall(CONNECT, io.grpc.CallOptions.DEFAULT), current);
-            out.onNext(AgentMessage.newBuilder().setRegister(node.toBuilder().clearStatus().clearEligible()).build());
+            out.onNext(AgentMessage.newBuilder().setRegister(node.toBuilder().clearStatus().clearEligible())
+                    .addFeatures(DesiredSet.FEATURE).build());
         }
 
         private synchronized void registered(Stream stream, long everyMillis) {
@@ -272,6 +274,9 @@ final class SimulatedAgents implements AutoCloseable {
 
         /** One Connect stream; callbacks from a stream that was replaced are ignored. */
         private final class Stream implements StreamObserver<byte[]> {
+            /** The whole set, rebuilt from this stream's messages; only agents that report need it. */
+            private final DesiredSet desired = new DesiredSet();
+
             @Override
             public void onNext(byte[] raw) {
                 try {
@@ -293,11 +298,12 @@ final class SimulatedAgents implements AutoCloseable {
                             ? Math.max(200, m.getRegistered().getHeartbeatInterval().getSeconds() * 1000
                             + m.getRegistered().getHeartbeatInterval().getNanos() / 1_000_000) : 2_000;
                     registered(this, every);
-                } else if (m.hasDesired()) {
+                } else if (m.hasDesired() || m.hasChanges()) {
                     desiredSets.incrementAndGet();
                     desiredBytes.addAndGet(m.getSerializedSize());
-                    received(this, DesiredIds.of(m.getDesired()));
-                    converge(this, m.getDesired());
+                    DesiredAllocations whole = desired.apply(m);
+                    received(this, DesiredIds.of(whole));
+                    converge(this, whole);
                 }
             }
 

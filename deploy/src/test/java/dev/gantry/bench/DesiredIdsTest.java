@@ -3,6 +3,7 @@ package dev.gantry.bench;
 import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.Assignment;
 import dev.gantry.api.v1.DesiredAllocations;
+import dev.gantry.api.v1.DesiredChanges;
 import dev.gantry.api.v1.DesiredStatus;
 import dev.gantry.api.v1.Registered;
 import dev.gantry.api.v1.SchedulerMessage;
@@ -32,6 +33,12 @@ class DesiredIdsTest {
         assertThat(DesiredIds.of(raw)).containsExactly(new DesiredIds.Entry("a1", true), new DesiredIds.Entry("a2", false),
                 new DesiredIds.Entry("a3", true));
         assertThat(DesiredIds.of(raw)).isEqualTo(DesiredIds.of(set));
+
+        // Changes carry their new and changed assignments in the same field number: read alike, removed ids skipped.
+        byte[] changes = SchedulerMessage.newBuilder().setChanges(DesiredChanges.newBuilder()
+                .addAllUpserted(set.getAssignmentsList()).addRemoved("a9")).build().toByteArray();
+        assertThat(DesiredIds.isDesired(changes)).isTrue();
+        assertThat(DesiredIds.of(changes)).isEqualTo(DesiredIds.of(set));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.gantry.agent.connect;
 
+import dev.gantry.api.desired.DesiredSet;
 import dev.gantry.api.v1.AgentMessage;
 import dev.gantry.api.v1.AgentServiceGrpc;
 import dev.gantry.api.v1.AllocationUpdate;
@@ -26,7 +27,8 @@ import java.util.function.Supplier;
  * Keeps one stream open to a scheduler, trying the given addresses in turn with backoff.
  * After every (re)connect it registers and resends the latest report of every allocation, so
  * nothing depends on a message having been delivered before. Reports are latest-wins per
- * allocation. Desired states go to {@code onDesired} on the gRPC thread, in order.
+ * allocation. It accepts desired-set changes; each stream rebuilds the whole set from them
+ * ({@link DesiredSet}), which goes to {@code onDesired} on the gRPC thread, in order.
  */
 public final class SchedulerConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SchedulerConnection.class);
@@ -45,7 +47,7 @@ public final class SchedulerConnection implements AutoCloseable {
     private final Map<String, AllocationUpdate> unsent = new ConcurrentHashMap<>();
 
     private ManagedChannel channel;
-    private StreamObserver<AgentMessage> stream;
+    private volatile StreamObserver<AgentMessage> stream;
     private int attempt;
     private volatile boolean registered;
     private volatile long heartbeatMillis = DEFAULT_HEARTBEAT_MILLIS;
@@ -83,6 +85,7 @@ public final class SchedulerConnection implements AutoCloseable {
         if (channel != null) channel.shutdownNow();
         channel = NettyChannelBuilder.forTarget(address).usePlaintext()
                 .keepAliveTime(10, TimeUnit.SECONDS).keepAliveWithoutCalls(true).build();
+        DesiredSet desired = new DesiredSet();
         stream = AgentServiceGrpc.newStub(channel).connect(new StreamObserver<>() {
             @Override
             public void onNext(SchedulerMessage m) {
@@ -97,9 +100,19 @@ public final class SchedulerConnection implements AutoCloseable {
                         currentReports.get().forEach(u -> unsent.putIfAbsent(u.getAllocationId(), u));
                         timer.execute(SchedulerConnection.this::flush);
                     }
-                    case DESIRED -> {
+                    case DESIRED, CHANGES -> {
+                        DesiredAllocations whole;
                         try {
-                            onDesired.accept(m.getDesired());
+                            whole = desired.apply(m);
+                        } catch (IllegalStateException e) {
+                            // Nothing to apply the changes to: a new stream starts with the whole set.
+                            log.error("scheduler {} broke the protocol ({}); reconnecting", address, e.getMessage());
+                            StreamObserver<AgentMessage> broken = stream;
+                            timer.execute(() -> cancel(broken, address));
+                            return;
+                        }
+                        try {
+                            onDesired.accept(whole);
                         } catch (RuntimeException e) {
                             log.error("applying desired state failed", e);
                         }
@@ -118,7 +131,16 @@ public final class SchedulerConnection implements AutoCloseable {
                 lost(address, "stream closed by scheduler");
             }
         });
-        stream.onNext(AgentMessage.newBuilder().setRegister(registration.get()).build());
+        stream.onNext(AgentMessage.newBuilder().setRegister(registration.get()).addFeatures(DesiredSet.FEATURE).build());
+    }
+
+    /** Cancels a stream; its observer then reconnects as after any loss. */
+    private static void cancel(StreamObserver<AgentMessage> stream, String address) {
+        try {
+            if (stream != null) stream.onError(io.grpc.Status.CANCELLED.withDescription("protocol error from " + address).asRuntimeException());
+        } catch (RuntimeException ignored) {
+            // already broken
+        }
     }
 
     private void lost(String address, String why) {

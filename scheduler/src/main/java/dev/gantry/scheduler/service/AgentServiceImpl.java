@@ -1,6 +1,7 @@
 package dev.gantry.scheduler.service;
 
 import com.google.protobuf.util.Timestamps;
+import dev.gantry.api.desired.DesiredSet;
 import dev.gantry.api.v1.AgentMessage;
 import dev.gantry.api.v1.AgentServiceGrpc;
 import dev.gantry.api.v1.Allocation;
@@ -37,9 +38,10 @@ import java.util.stream.Collectors;
 
 /**
  * The agent stream: registration, allocation status updates in, desired allocations out.
- * An agent's whole share of the desired state is pushed when the cluster state changes in a
- * way that may touch it (its allocations, or the records of jobs it runs; any secret change
- * re-checks every agent) and it differs from what the agent was last sent. Every message from a
+ * An agent's share of the desired state is pushed when the cluster state changes in a way that
+ * may touch it (its allocations, or the records of jobs it runs; any secret change re-checks
+ * every agent) and it differs from what the agent was last sent: whole the first time on a
+ * stream, then only what changed if the agent accepts that ({@link AgentSession}). Every message from a
  * registered agent counts as a sign of life in {@link Heartbeats}, which node liveness reads.
  */
 public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBase implements AutoCloseable {
@@ -97,7 +99,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
             public void onNext(AgentMessage m) {
                 try {
                     switch (m.getBodyCase()) {
-                        case REGISTER -> session = register(m.getRegister(), out);
+                        case REGISTER -> session = register(m.getRegister(), m.getFeaturesList().contains(DesiredSet.FEATURE), out);
                         case UPDATE -> {
                             if (session == null) throw Status.FAILED_PRECONDITION.withDescription("register first").asRuntimeException();
                             heartbeats.record(session.nodeId(), clock.instant());
@@ -164,7 +166,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         return "this scheduler is a standby; the leader is " + leader.get().orElse("not elected yet");
     }
 
-    private AgentSession register(Node announced, StreamObserver<SchedulerMessage> out) throws Exception {
+    private AgentSession register(Node announced, boolean acceptsChanges, StreamObserver<SchedulerMessage> out) throws Exception {
         if (announced.getId().isEmpty()) throw Status.INVALID_ARGUMENT.withDescription("node id is empty").asRuntimeException();
         if (!isLeader.getAsBoolean()) throw Status.UNAVAILABLE.withDescription(standbyMessage()).asRuntimeException();
         var now = Timestamps.fromMillis(clock.millis());
@@ -180,7 +182,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
             else b.clearDrainDeadline();
             return Optional.of(b.build());
         });
-        AgentSession s = new AgentSession(announced.getId(), out);
+        AgentSession s = new AgentSession(announced.getId(), out, acceptsChanges);
         AgentSession previous = sessions.put(s.nodeId(), s);
         if (previous != null) previous.close();
         s.send(SchedulerMessage.newBuilder().setRegistered(Registered.newBuilder().setNodeId(s.nodeId())

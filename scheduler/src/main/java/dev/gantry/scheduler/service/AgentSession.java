@@ -1,20 +1,28 @@
 package dev.gantry.scheduler.service;
 
+import dev.gantry.api.desired.DesiredSet;
 import dev.gantry.api.v1.DesiredAllocations;
+import dev.gantry.api.v1.DesiredChanges;
 import dev.gantry.api.v1.SchedulerMessage;
 import io.grpc.stub.StreamObserver;
 
-/** One connected agent: its stream (not thread-safe, hence synchronized) and what it was last sent. */
+/**
+ * One connected agent: its stream (not thread-safe, hence synchronized) and what it was last sent.
+ * The first desired set on a stream is whole; after it, an agent that accepts changes gets only
+ * what changed (a node with hundreds of allocations is not sent all of them again when one does).
+ */
 final class AgentSession {
     private final String nodeId;
     private final StreamObserver<SchedulerMessage> out;
+    private final boolean acceptsChanges;
     private DesiredAllocations lastSent;
     /** What the last desired set was built from, for building the next one; the pushing thread's only. */
     private final DesiredAssignments.Memo memo = new DesiredAssignments.Memo();
 
-    AgentSession(String nodeId, StreamObserver<SchedulerMessage> out) {
+    AgentSession(String nodeId, StreamObserver<SchedulerMessage> out, boolean acceptsChanges) {
         this.nodeId = nodeId;
         this.out = out;
+        this.acceptsChanges = acceptsChanges;
     }
 
     String nodeId() {
@@ -30,8 +38,14 @@ final class AgentSession {
     }
 
     synchronized void pushIfChanged(DesiredAllocations desired) {
-        if (desired.equals(lastSent)) return;
-        out.onNext(SchedulerMessage.newBuilder().setDesired(desired).build());
+        if (acceptsChanges && lastSent != null) {
+            DesiredChanges changes = DesiredSet.diff(lastSent, desired);
+            if (!DesiredSet.isEmpty(changes)) out.onNext(SchedulerMessage.newBuilder().setChanges(changes).build());
+        } else if (!desired.equals(lastSent)) {
+            out.onNext(SchedulerMessage.newBuilder().setDesired(desired).build());
+        } else {
+            return;
+        }
         lastSent = desired;
     }
 

@@ -1,5 +1,6 @@
 package dev.gantry.scheduler.testing;
 
+import dev.gantry.api.desired.DesiredSet;
 import dev.gantry.api.v1.AgentMessage;
 import dev.gantry.api.v1.AgentServiceGrpc;
 import dev.gantry.api.v1.AllocationUpdate;
@@ -19,17 +20,29 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An agent played by a test over the real AgentService stream: it registers a node, records
- * every desired set it is sent, and reports exactly what the test tells it to.
+ * every desired set it is sent (rebuilt whole from changes, as the real agent does, unless it
+ * registered as an agent that does not accept them), and reports exactly what the test tells it to.
  */
 public final class ScriptedAgent {
+    /** The whole desired set after each desired-set message, in order. */
     public final List<DesiredAllocations> received = new CopyOnWriteArrayList<>();
+    /** The desired-set messages themselves, as sent. */
+    public final List<SchedulerMessage> messages = new CopyOnWriteArrayList<>();
     private final StreamObserver<AgentMessage> out;
+    private final DesiredSet desired = new DesiredSet();
 
     public ScriptedAgent(Channel channel, String id, String host, long memoryMi) {
+        this(channel, id, host, memoryMi, true);
+    }
+
+    public ScriptedAgent(Channel channel, String id, String host, long memoryMi, boolean acceptsChanges) {
         out = AgentServiceGrpc.newStub(channel).connect(new StreamObserver<>() {
             @Override
             public void onNext(SchedulerMessage m) {
-                if (m.hasDesired()) received.add(m.getDesired());
+                if (m.hasDesired() || m.hasChanges()) {
+                    messages.add(m);
+                    received.add(desired.apply(m));
+                }
             }
 
             @Override
@@ -40,8 +53,11 @@ public final class ScriptedAgent {
             public void onCompleted() {
             }
         });
-        send(AgentMessage.newBuilder().setRegister(Node.newBuilder().setId(id).setName(id).setAddress(host + ":7422")
-                .addDrivers("runc").setCapacity(Resources.newBuilder().setCpuMillis(4000).setMemoryBytes(memoryMi << 20))).build());
+        AgentMessage.Builder register = AgentMessage.newBuilder().setRegister(Node.newBuilder().setId(id).setName(id)
+                .setAddress(host + ":7422").addDrivers("runc")
+                .setCapacity(Resources.newBuilder().setCpuMillis(4000).setMemoryBytes(memoryMi << 20)));
+        if (acceptsChanges) register.addFeatures(DesiredSet.FEATURE);
+        send(register.build());
     }
 
     /** The assignments of the last desired set received (empty before the first). */
