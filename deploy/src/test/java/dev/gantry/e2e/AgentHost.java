@@ -71,15 +71,7 @@ final class AgentHost {
      * so a refusal is tried again a few times before it counts.
      */
     void pause() throws IOException, InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                docker(List.of("docker", "pause", container));
-                return;
-            } catch (IOException e) {
-                if (attempt == 5 || !e.getMessage().contains("unable to freeze")) throw e;
-                Thread.sleep(200);
-            }
-        }
+        dockerRetrying(List.of("docker", "pause", container), "unable to freeze");
     }
 
     void unpause() throws IOException, InterruptedException {
@@ -100,10 +92,15 @@ final class AgentHost {
         docker(List.of("docker", "exec", container, "pkill", "-9", "-f", "dev.gantry.cli.Main agent"));
     }
 
-    /** Container ids that runc on this host runs; fails (unchecked) when the host is gone. */
+    /**
+     * Container ids that runc on this host runs; fails (unchecked) when the host is gone. runc's
+     * list fails whole when a container is deleted while it reads them ("container does not
+     * exist"), which the agent does at any time: that is asked again.
+     */
     List<String> runningContainers() {
         try {
-            String out = docker(List.of("docker", "exec", container, "runc", "--root", "/var/lib/gantry/runc/runc", "list", "-q"));
+            String out = dockerRetrying(List.of("docker", "exec", container, "runc", "--root", "/var/lib/gantry/runc/runc",
+                    "list", "-q"), "container does not exist");
             return out.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -119,6 +116,18 @@ final class AgentHost {
 
     void remove() throws IOException, InterruptedException {
         docker(List.of("docker", "rm", "-f", "-v", container));
+    }
+
+    /** Runs a docker command, again (up to 5 tries, 200 ms apart) while it fails with the transient error named. */
+    private static String dockerRetrying(List<String> cmd, String transientError) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return docker(cmd);
+            } catch (IOException e) {
+                if (attempt == 5 || !e.getMessage().contains(transientError)) throw e;
+                Thread.sleep(200);
+            }
+        }
     }
 
     private static String docker(List<String> cmd) throws IOException, InterruptedException {

@@ -18,15 +18,25 @@ final class Host {
     private Host() {
     }
 
-    /** Container ids that runc knows under the agent's data directory. */
+    /**
+     * Container ids that runc knows under the agent's data directory. runc's list fails whole
+     * when a container is deleted while it reads them; that is asked again (up to 5 times).
+     */
     static List<String> containers(Path agentDataDir) {
         Path root = agentDataDir.resolve("runc").resolve("runc");
         if (!Files.isDirectory(root)) return List.of();
         try {
-            Process p = new ProcessBuilder("runc", "--root", root.toString(), "list", "-q").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(30, TimeUnit.SECONDS);
-            return out.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+            for (int attempt = 1; ; attempt++) {
+                Process p = new ProcessBuilder("runc", "--root", root.toString(), "list", "-q").start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(30, TimeUnit.SECONDS)) throw new IOException("runc list did not answer within 30 s");
+                if (p.exitValue() == 0) return out.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+                if (attempt == 5 || !err.contains("container does not exist")) {
+                    throw new IOException("runc list failed (exit " + p.exitValue() + "): " + err);
+                }
+                Thread.sleep(200);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
