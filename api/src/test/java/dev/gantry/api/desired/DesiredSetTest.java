@@ -7,12 +7,6 @@ import dev.gantry.api.v1.DesiredChanges;
 import dev.gantry.api.v1.DesiredStatus;
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.SchedulerMessage;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -43,44 +37,6 @@ class DesiredSetTest {
         return d.getAssignmentsList().stream().collect(Collectors.toMap(a -> a.getAllocation().getId(), Function.identity()));
     }
 
-    @Provide
-    Arbitrary<DesiredAllocations> sets() {
-        Arbitrary<Assignment> one = Combinators.combine(
-                Arbitraries.integers().between(0, 12).map(i -> "a" + i),
-                Arbitraries.of(true, false),
-                Arbitraries.longs().between(1, 3)).as(DesiredSetTest::assignment);
-        return one.list().ofMaxSize(10).map(DesiredSetTest::set);
-    }
-
-    @Property
-    void applyingTheDiffToTheSetBeforeGivesTheSetAfter(@ForAll("sets") DesiredAllocations before,
-                                                      @ForAll("sets") DesiredAllocations after) {
-        DesiredSet agent = new DesiredSet();
-        agent.replace(before);
-        DesiredAllocations rebuilt = agent.change(DesiredSet.diff(before, after));
-        assertThat(rebuilt.getAssignmentsCount()).isEqualTo(after.getAssignmentsCount());
-        assertThat(byId(rebuilt)).isEqualTo(byId(after));
-    }
-
-    @Property
-    void theDiffOfASetWithItselfIsEmpty(@ForAll("sets") DesiredAllocations set) {
-        assertThat(DesiredSet.isEmpty(DesiredSet.diff(set, set))).isTrue();
-        // Equal but rebuilt assignments are not sent again either.
-        assertThat(DesiredSet.isEmpty(DesiredSet.diff(set, set.toBuilder().build()))).isTrue();
-    }
-
-    @Test
-    void theDiffNamesOnlyWhatChanged() {
-        Assignment a1 = assignment("a1", true, 1);
-        Assignment a2 = assignment("a2", true, 1);
-        Assignment a3 = assignment("a3", true, 1);
-        DesiredChanges c = DesiredSet.diff(set(List.of(a1, a2, a3)),
-                set(List.of(a1, assignment("a2", false, 1), assignment("a4", true, 2))));
-        assertThat(c.getUpsertedList()).extracting(a -> a.getAllocation().getId()).containsExactly("a2", "a4");
-        assertThat(c.getUpserted(0).getAllocation().getDesiredStatus()).isEqualTo(DesiredStatus.DESIRED_STOP);
-        assertThat(c.getRemovedList()).containsExactly("a3");
-    }
-
     @Test
     void aStreamOfMessagesRebuildsTheSetAndAWholeSetStartsAgain() {
         DesiredSet agent = new DesiredSet();
@@ -90,6 +46,18 @@ class DesiredSetTest {
         assertThat(now.getAssignmentsList()).extracting(a -> a.getAllocation().getId()).containsExactly("a1", "a2");
         now = agent.apply(SchedulerMessage.newBuilder().setDesired(set(List.of(assignment("a3", true, 1)))).build());
         assertThat(now.getAssignmentsList()).extracting(a -> a.getAllocation().getId()).containsExactly("a3");
+    }
+
+    @Test
+    void changesReplaceInPlaceAddAtTheEndAndRemove() {
+        DesiredSet agent = new DesiredSet();
+        agent.replace(set(List.of(assignment("a1", true, 1), assignment("a2", true, 1), assignment("a3", true, 1))));
+        DesiredAllocations now = agent.change(DesiredChanges.newBuilder()
+                .addUpserted(assignment("a2", false, 1)).addUpserted(assignment("a4", true, 2))
+                .addRemoved("a1").addRemoved("never-there").build());
+        assertThat(now.getAssignmentsList()).extracting(a -> a.getAllocation().getId()).containsExactly("a2", "a3", "a4");
+        assertThat(byId(now).get("a2").getAllocation().getDesiredStatus()).isEqualTo(DesiredStatus.DESIRED_STOP);
+        assertThat(byId(now).get("a4").getJob().getVersion()).isEqualTo(2);
     }
 
     @Test

@@ -276,7 +276,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
 
     private void push(AgentSession s, Snapshot snapshot, Map<String, Versioned<Secret>> secrets) {
         try {
-            s.pushIfChanged(DesiredAssignments.forNode(snapshot, s.nodeId(), secrets, s.memo()));
+            s.push(snapshot, secrets);
         } catch (RuntimeException e) {
             log.warn("push to agent {} failed: {}", s.nodeId(), e.toString());
             closeSession(s);

@@ -1,10 +1,14 @@
 package dev.gantry.scheduler.service;
 
-import dev.gantry.api.desired.DesiredSet;
 import dev.gantry.api.v1.DesiredAllocations;
 import dev.gantry.api.v1.DesiredChanges;
 import dev.gantry.api.v1.SchedulerMessage;
+import dev.gantry.api.v1.Secret;
+import dev.gantry.scheduler.state.Snapshot;
+import dev.gantry.scheduler.state.Versioned;
 import io.grpc.stub.StreamObserver;
+
+import java.util.Map;
 
 /**
  * One connected agent: its stream (not thread-safe, hence synchronized) and what it was last sent.
@@ -15,8 +19,10 @@ final class AgentSession {
     private final String nodeId;
     private final StreamObserver<SchedulerMessage> out;
     private final boolean acceptsChanges;
+    /** The last whole set sent, to an agent that takes only whole sets. */
     private DesiredAllocations lastSent;
-    /** What the last desired set was built from, for building the next one; the pushing thread's only. */
+    private boolean sentWhole;
+    /** The set the agent has (last sent whole or as changes) and what it was built from; the pushing thread's only. */
     private final DesiredAssignments.Memo memo = new DesiredAssignments.Memo();
 
     AgentSession(String nodeId, StreamObserver<SchedulerMessage> out, boolean acceptsChanges) {
@@ -29,24 +35,28 @@ final class AgentSession {
         return nodeId;
     }
 
-    DesiredAssignments.Memo memo() {
-        return memo;
-    }
-
     synchronized void send(SchedulerMessage m) {
         out.onNext(m);
     }
 
-    synchronized void pushIfChanged(DesiredAllocations desired) {
-        if (acceptsChanges && lastSent != null) {
-            DesiredChanges changes = DesiredSet.diff(lastSent, desired);
-            if (!DesiredSet.isEmpty(changes)) out.onNext(SchedulerMessage.newBuilder().setChanges(changes).build());
-        } else if (!desired.equals(lastSent)) {
-            out.onNext(SchedulerMessage.newBuilder().setDesired(desired).build());
-        } else {
+    /**
+     * Sends the node's share of {@code snapshot} if it differs from what the agent has. Pusher
+     * thread only (the memo is that thread's); synchronized for the stream.
+     */
+    synchronized void push(Snapshot snapshot, Map<String, Versioned<Secret>> secrets) {
+        if (acceptsChanges && sentWhole) {
+            DesiredChanges changes = DesiredAssignments.changesForNode(snapshot, nodeId, secrets, memo);
+            if (changes.getUpsertedCount() > 0 || changes.getRemovedCount() > 0) {
+                out.onNext(SchedulerMessage.newBuilder().setChanges(changes).build());
+            }
             return;
         }
-        lastSent = desired;
+        DesiredAllocations desired = DesiredAssignments.forNode(snapshot, nodeId, secrets, memo);
+        if (desired.equals(lastSent)) return;
+        out.onNext(SchedulerMessage.newBuilder().setDesired(desired).build());
+        sentWhole = true;
+        // Only agents sent whole sets need the last one kept; the memo is what the others have.
+        lastSent = acceptsChanges ? null : desired;
     }
 
     /** Ends the stream with an error the agent acts on (for example: go to another scheduler). */

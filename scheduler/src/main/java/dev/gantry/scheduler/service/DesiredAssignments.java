@@ -4,6 +4,7 @@ import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.Assignment;
 import dev.gantry.api.v1.ClientStatus;
 import dev.gantry.api.v1.DesiredAllocations;
+import dev.gantry.api.v1.DesiredChanges;
 import dev.gantry.api.v1.DesiredStatus;
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.Secret;
@@ -11,8 +12,10 @@ import dev.gantry.api.v1.Task;
 import dev.gantry.scheduler.state.Snapshot;
 import dev.gantry.scheduler.state.Versioned;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +33,8 @@ import java.util.Map;
  * the agent then fails the task saying so.
  */
 final class DesiredAssignments {
+    private static final Comparator<Assignment> BY_ID = Comparator.comparing(a -> a.getAllocation().getId());
+
     private DesiredAssignments() {
     }
 
@@ -46,40 +51,75 @@ final class DesiredAssignments {
      * {@code memo} then holds this set's assignments; one memo per node, used by one thread.
      */
     static DesiredAllocations forNode(Snapshot s, String nodeId, Map<String, Versioned<Secret>> secrets, Memo memo) {
-        DesiredAllocations.Builder b = DesiredAllocations.newBuilder();
+        update(s, nodeId, secrets, memo);
+        List<Assignment> sorted = new ArrayList<>(memo.entries.size());
+        for (Memo.Entry e : memo.entries.values()) sorted.add(e.assignment());
+        sorted.sort(BY_ID);
+        return DesiredAllocations.newBuilder().addAllAssignments(sorted).build();
+    }
+
+    /**
+     * How the node's set differs from the one {@code memo} holds (the last one sent, whole or as
+     * changes): assignments that are new or whose content changed, and the ids that left. The
+     * agent applies them to what it has (see {@code DesiredSet}). Costs no sort and no comparison
+     * of unchanged assignments; {@code memo} then holds the new set.
+     */
+    static DesiredChanges changesForNode(Snapshot s, String nodeId, Map<String, Versioned<Secret>> secrets, Memo memo) {
+        Map<String, Memo.Entry> before = memo.entries;
+        List<Assignment> changed = update(s, nodeId, secrets, memo);
+        DesiredChanges.Builder c = DesiredChanges.newBuilder().addAllUpserted(changed);
+        for (String id : before.keySet()) {
+            if (!memo.entries.containsKey(id)) c.addRemoved(id);
+        }
+        return c.build();
+    }
+
+    /**
+     * Replaces {@code memo}'s set with the node's current one and returns the assignments that are
+     * new or differ in content from the memo's. A rebuilt assignment equal to the kept one keeps the
+     * kept object, so identity keeps meaning "unchanged".
+     */
+    private static List<Assignment> update(Snapshot s, String nodeId, Map<String, Versioned<Secret>> secrets, Memo memo) {
+        List<Assignment> changed = new ArrayList<>();
         Map<String, Memo.Entry> next = new HashMap<>();
-        s.allocationsOn(nodeId).stream()
-                .filter(a -> a.getDesiredStatus() == DesiredStatus.DESIRED_RUN || !terminal(a.getClientStatus()))
-                .sorted(Comparator.comparing(Allocation::getId))
-                .forEach(a -> {
-                    Memo.Entry kept = memo.entries.get(a.getId());
-                    // The kept key is the same string each time, so its hash is computed once.
-                    String jobKey = kept != null && kept.allocation() == a ? kept.jobKey() : Snapshot.jobKey(a.getNamespace(), a.getJob());
-                    Versioned<Job> job = s.jobs().get(jobKey);
-                    if (kept != null && kept.allocation() == a && kept.job() == job && kept.secrets() == secrets) {
-                        next.put(a.getId(), kept);
-                        b.addAssignments(kept.assignment());
-                        return;
-                    }
-                    // Status fields are the agent's own reports: leave them out so that a report
-                    // does not echo back as a "changed" desired state.
-                    Allocation desired = a.toBuilder().clearClientStatus().clearTaskStates()
-                            .clearModifyTime().clearStatusMessage().build();
-                    Assignment.Builder asg = Assignment.newBuilder().setAllocation(desired);
-                    if (job != null) {
-                        asg.setJob(job.value());
-                        for (Task t : job.value().getTasksList()) {
-                            if (t.getImagePullSecret().isEmpty()) continue;
-                            Versioned<Secret> secret = secrets.get(Snapshot.jobKey(a.getNamespace(), t.getImagePullSecret()));
-                            if (secret != null) asg.putImagePullSecrets(t.getImagePullSecret(), secret.value().getData());
-                        }
-                    }
-                    Assignment built = asg.build();
-                    next.put(a.getId(), new Memo.Entry(a, jobKey, job, secrets, built));
-                    b.addAssignments(built);
-                });
+        for (Versioned<Allocation> v : s.allocationsOnNode(nodeId).values()) {
+            Allocation a = v.value();
+            if (a.getDesiredStatus() != DesiredStatus.DESIRED_RUN && terminal(a.getClientStatus())) continue;
+            Memo.Entry kept = memo.entries.get(a.getId());
+            // The kept key is the same string each time, so its hash is computed once.
+            String jobKey = kept != null && kept.allocation() == a ? kept.jobKey() : Snapshot.jobKey(a.getNamespace(), a.getJob());
+            Versioned<Job> job = s.jobs().get(jobKey);
+            if (kept != null && kept.allocation() == a && kept.job() == job && kept.secrets() == secrets) {
+                next.put(a.getId(), kept);
+                continue;
+            }
+            Assignment built = build(a, job, secrets, s);
+            if (kept != null && kept.assignment().equals(built)) {
+                built = kept.assignment();
+            } else {
+                changed.add(built);
+            }
+            next.put(a.getId(), new Memo.Entry(a, jobKey, job, secrets, built));
+        }
         memo.entries = next;
-        return b.build();
+        return changed;
+    }
+
+    private static Assignment build(Allocation a, Versioned<Job> job, Map<String, Versioned<Secret>> secrets, Snapshot s) {
+        // Status fields are the agent's own reports: leave them out so that a report
+        // does not echo back as a "changed" desired state.
+        Allocation desired = a.toBuilder().clearClientStatus().clearTaskStates()
+                .clearModifyTime().clearStatusMessage().build();
+        Assignment.Builder asg = Assignment.newBuilder().setAllocation(desired);
+        if (job != null) {
+            asg.setJob(job.value());
+            for (Task t : job.value().getTasksList()) {
+                if (t.getImagePullSecret().isEmpty()) continue;
+                Versioned<Secret> secret = secrets.get(Snapshot.jobKey(a.getNamespace(), t.getImagePullSecret()));
+                if (secret != null) asg.putImagePullSecrets(t.getImagePullSecret(), secret.value().getData());
+            }
+        }
+        return asg.build();
     }
 
     /** The assignments of a node's last desired set, with what each was built from. Not thread-safe. */
