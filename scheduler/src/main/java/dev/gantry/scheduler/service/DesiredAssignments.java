@@ -13,10 +13,13 @@ import dev.gantry.scheduler.state.Snapshot;
 import dev.gantry.scheduler.state.Versioned;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A node's share of the desired state: allocations placed on it that should run, and those
@@ -46,12 +49,12 @@ final class DesiredAssignments {
     /**
      * As above, reusing the assignments {@code memo} holds from the node's last set where their
      * inputs (the allocation, its job and the secrets) are the same objects, as they are in
-     * snapshots of one cache while unchanged; then a push costs O(changed assignments) to build,
-     * and comparing it with the last set sent finds the unchanged ones equal by reference.
-     * {@code memo} then holds this set's assignments; one memo per node, used by one thread.
+     * snapshots of one cache while unchanged; comparing the result with the last set sent then
+     * finds the unchanged ones equal by reference. {@code memo} then holds this set's
+     * assignments; one memo per node, used by one thread.
      */
     static DesiredAllocations forNode(Snapshot s, String nodeId, Map<String, Versioned<Secret>> secrets, Memo memo) {
-        update(s, nodeId, secrets, memo);
+        update(s, nodeId, secrets, memo, false, new ArrayList<>());
         List<Assignment> sorted = new ArrayList<>(memo.entries.size());
         for (Memo.Entry e : memo.entries.values()) sorted.add(e.assignment());
         sorted.sort(BY_ID);
@@ -61,36 +64,61 @@ final class DesiredAssignments {
     /**
      * How the node's set differs from the one {@code memo} holds (the last one sent, whole or as
      * changes): assignments that are new or whose content changed, and the ids that left. The
-     * agent applies them to what it has (see {@code DesiredSet}). Costs no sort and no comparison
-     * of unchanged assignments; {@code memo} then holds the new set.
+     * agent applies them to what it has (see {@code DesiredSet}). Looks only at the node's
+     * allocations that changed since the memo was made (all of them if the secrets changed), so
+     * a push costs O(changes), not O(the node's allocations); a changed job record costs one pass
+     * over the memo to find that job's assignments. {@code memo} then holds the new set.
      */
     static DesiredChanges changesForNode(Snapshot s, String nodeId, Map<String, Versioned<Secret>> secrets, Memo memo) {
-        Map<String, Memo.Entry> before = memo.entries;
-        List<Assignment> changed = update(s, nodeId, secrets, memo);
-        DesiredChanges.Builder c = DesiredChanges.newBuilder().addAllUpserted(changed);
-        for (String id : before.keySet()) {
-            if (!memo.entries.containsKey(id)) c.addRemoved(id);
-        }
-        return c.build();
+        List<String> removed = new ArrayList<>();
+        List<Assignment> changed = update(s, nodeId, secrets, memo, true, removed);
+        return DesiredChanges.newBuilder().addAllUpserted(changed).addAllRemoved(removed).build();
     }
 
     /**
-     * Replaces {@code memo}'s set with the node's current one and returns the assignments that are
-     * new or differ in content from the memo's. A rebuilt assignment equal to the kept one keeps the
-     * kept object, so identity keeps meaning "unchanged".
+     * Brings {@code memo}'s set up to the node's current one and returns the assignments that are
+     * new or differ in content from the memo's; adds the ids that left to {@code removed}. With
+     * {@code incremental} and a memo made under the same secrets, only the allocations that may
+     * have changed are looked at. A rebuilt assignment equal to the kept one keeps the kept
+     * object, so identity keeps meaning "unchanged".
      */
-    private static List<Assignment> update(Snapshot s, String nodeId, Map<String, Versioned<Secret>> secrets, Memo memo) {
+    private static List<Assignment> update(Snapshot s, String nodeId, Map<String, Versioned<Secret>> secrets, Memo memo,
+                                           boolean incremental, List<String> removed) {
+        Map<String, Versioned<Allocation>> here = s.allocationsOnNode(nodeId);
+        Map<String, Memo.Entry> next;
+        Collection<String> ids;
+        if (incremental && memo.allocations != null && memo.secrets == secrets) {
+            Set<String> touched = new HashSet<>();
+            Snapshot.diff(memo.allocations, here, touched::add);
+            // A changed job record reaches the assignments the agent has of that job; a new
+            // allocation of it shows in the node's allocations already.
+            Set<String> changedJobs = new HashSet<>();
+            Snapshot.diff(memo.jobs, s.jobs(), changedJobs::add);
+            if (!changedJobs.isEmpty()) {
+                for (Memo.Entry e : memo.entries.values()) {
+                    if (changedJobs.contains(e.jobKey())) touched.add(e.allocation().getId());
+                }
+            }
+            next = memo.entries;   // edited in place: only the touched ids change
+            ids = touched;
+        } else {
+            next = new HashMap<>();
+            ids = here.keySet();
+        }
         List<Assignment> changed = new ArrayList<>();
-        Map<String, Memo.Entry> next = new HashMap<>();
-        for (Versioned<Allocation> v : s.allocationsOnNode(nodeId).values()) {
+        for (String id : ids) {
+            Versioned<Allocation> v = here.get(id);
+            Memo.Entry kept = memo.entries.get(id);
+            if (v == null || v.value().getDesiredStatus() != DesiredStatus.DESIRED_RUN && terminal(v.value().getClientStatus())) {
+                if (next == memo.entries && next.remove(id) != null) removed.add(id);
+                continue;
+            }
             Allocation a = v.value();
-            if (a.getDesiredStatus() != DesiredStatus.DESIRED_RUN && terminal(a.getClientStatus())) continue;
-            Memo.Entry kept = memo.entries.get(a.getId());
             // The kept key is the same string each time, so its hash is computed once.
             String jobKey = kept != null && kept.allocation() == a ? kept.jobKey() : Snapshot.jobKey(a.getNamespace(), a.getJob());
             Versioned<Job> job = s.jobs().get(jobKey);
             if (kept != null && kept.allocation() == a && kept.job() == job && kept.secrets() == secrets) {
-                next.put(a.getId(), kept);
+                next.put(id, kept);
                 continue;
             }
             Assignment built = build(a, job, secrets, s);
@@ -99,9 +127,15 @@ final class DesiredAssignments {
             } else {
                 changed.add(built);
             }
-            next.put(a.getId(), new Memo.Entry(a, jobKey, job, secrets, built));
+            next.put(id, new Memo.Entry(a, jobKey, job, secrets, built));
         }
-        memo.entries = next;
+        if (next != memo.entries) {
+            for (String id : memo.entries.keySet()) if (!next.containsKey(id)) removed.add(id);
+            memo.entries = next;
+        }
+        memo.allocations = here;
+        memo.jobs = s.jobs();
+        memo.secrets = secrets;
         return changed;
     }
 
@@ -122,13 +156,19 @@ final class DesiredAssignments {
         return asg.build();
     }
 
-    /** The assignments of a node's last desired set, with what each was built from. Not thread-safe. */
+    /**
+     * The assignments of a node's last desired set, with what each was built from, and the maps
+     * (node's allocations, jobs, secrets) the set was last brought up to date with. Not thread-safe.
+     */
     static final class Memo {
         private record Entry(Allocation allocation, String jobKey, Versioned<Job> job, Map<String, Versioned<Secret>> secrets,
                              Assignment assignment) {
         }
 
         private Map<String, Entry> entries = new HashMap<>();
+        private Map<String, Versioned<Allocation>> allocations;
+        private Map<String, Versioned<Job>> jobs;
+        private Map<String, Versioned<Secret>> secrets;
     }
 
     private static boolean terminal(ClientStatus s) {

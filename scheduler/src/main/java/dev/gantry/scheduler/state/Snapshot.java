@@ -143,6 +143,15 @@ public final class Snapshot {
         return out;
     }
 
+    /**
+     * Calls {@code changed} for every key whose value differs (by identity) between two versions
+     * of a map taken from snapshots of one cache, such as {@link #jobs()} or
+     * {@link #allocationsOnNode}: O(changes) when one version derives from the other.
+     */
+    public static <K> void diff(Map<K, ?> before, Map<K, ?> after, java.util.function.Consumer<? super K> changed) {
+        PersistentMap.diff(before, after, changed);
+    }
+
     /** Ids of the nodes whose record differs between {@code earlier} and this snapshot; as above. */
     public Set<String> changedNodes(Snapshot earlier) {
         Set<String> out = new HashSet<>();
