@@ -95,12 +95,13 @@ final class AgentHost {
     /**
      * Container ids that runc on this host runs; fails (unchecked) when the host is gone. runc's
      * list fails whole when a container is deleted while it reads them ("container does not
-     * exist"), which the agent does at any time: that is asked again.
+     * exist", or "stat <its state dir>: no such file or directory"), which the agent does at any
+     * time: that is asked again.
      */
     List<String> runningContainers() {
         try {
             String out = dockerRetrying(List.of("docker", "exec", container, "runc", "--root", "/var/lib/gantry/runc/runc",
-                    "list", "-q"), "container does not exist");
+                    "list", "-q"), "container does not exist", "no such file or directory");
             return out.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -118,13 +119,13 @@ final class AgentHost {
         docker(List.of("docker", "rm", "-f", "-v", container));
     }
 
-    /** Runs a docker command, again (up to 5 tries, 200 ms apart) while it fails with the transient error named. */
-    private static String dockerRetrying(List<String> cmd, String transientError) throws IOException, InterruptedException {
+    /** Runs a docker command, again (up to 5 tries, 200 ms apart) while it fails with one of the transient errors named. */
+    private static String dockerRetrying(List<String> cmd, String... transientErrors) throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return docker(cmd);
             } catch (IOException e) {
-                if (attempt == 5 || !e.getMessage().contains(transientError)) throw e;
+                if (attempt == 5 || java.util.Arrays.stream(transientErrors).noneMatch(e.getMessage()::contains)) throw e;
                 Thread.sleep(200);
             }
         }

@@ -20,7 +20,8 @@ final class Host {
 
     /**
      * Container ids that runc knows under the agent's data directory. runc's list fails whole
-     * when a container is deleted while it reads them; that is asked again (up to 5 times).
+     * when a container is deleted while it reads them ("container does not exist", or "stat
+     * <its state dir>: no such file or directory"); that is asked again (up to 5 times).
      */
     static List<String> containers(Path agentDataDir) {
         Path root = agentDataDir.resolve("runc").resolve("runc");
@@ -32,7 +33,7 @@ final class Host {
                 String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!p.waitFor(30, TimeUnit.SECONDS)) throw new IOException("runc list did not answer within 30 s");
                 if (p.exitValue() == 0) return out.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
-                if (attempt == 5 || !err.contains("container does not exist")) {
+                if (attempt == 5 || !err.contains("container does not exist") && !err.contains("no such file or directory")) {
                     throw new IOException("runc list failed (exit " + p.exitValue() + "): " + err);
                 }
                 Thread.sleep(200);
