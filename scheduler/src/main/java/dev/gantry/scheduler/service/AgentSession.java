@@ -1,6 +1,5 @@
 package dev.gantry.scheduler.service;
 
-import dev.gantry.api.v1.DesiredAllocations;
 import dev.gantry.api.v1.DesiredChanges;
 import dev.gantry.api.v1.SchedulerMessage;
 import dev.gantry.api.v1.Secret;
@@ -19,8 +18,6 @@ final class AgentSession {
     private final String nodeId;
     private final StreamObserver<SchedulerMessage> out;
     private final boolean acceptsChanges;
-    /** The last whole set sent, to an agent that takes only whole sets. */
-    private DesiredAllocations lastSent;
     private boolean sentWhole;
     /** The set the agent has (last sent whole or as changes) and what it was built from; the pushing thread's only. */
     private final DesiredAssignments.Memo memo = new DesiredAssignments.Memo();
@@ -40,23 +37,16 @@ final class AgentSession {
     }
 
     /**
-     * Sends the node's share of {@code snapshot} if it differs from what the agent has. Pusher
-     * thread only (the memo is that thread's); synchronized for the stream.
+     * Sends the node's share of {@code snapshot} if it differs from what the agent has: whole the
+     * first time on the stream and to an agent that takes only whole sets, else as changes.
+     * Pusher thread only (the memo is that thread's); synchronized for the stream.
      */
     synchronized void push(Snapshot snapshot, Map<String, Versioned<Secret>> secrets) {
-        if (acceptsChanges && sentWhole) {
-            DesiredChanges changes = DesiredAssignments.changesForNode(snapshot, nodeId, secrets, memo);
-            if (changes.getUpsertedCount() > 0 || changes.getRemovedCount() > 0) {
-                out.onNext(SchedulerMessage.newBuilder().setChanges(changes).build());
-            }
-            return;
-        }
-        DesiredAllocations desired = DesiredAssignments.forNode(snapshot, nodeId, secrets, memo);
-        if (desired.equals(lastSent)) return;
-        out.onNext(SchedulerMessage.newBuilder().setDesired(desired).build());
+        DesiredChanges changes = DesiredAssignments.changesForNode(snapshot, nodeId, secrets, memo);
+        if (sentWhole && changes.getUpsertedCount() == 0 && changes.getRemovedCount() == 0) return;
+        out.onNext(acceptsChanges && sentWhole ? SchedulerMessage.newBuilder().setChanges(changes).build()
+                : SchedulerMessage.newBuilder().setDesired(DesiredAssignments.whole(memo)).build());
         sentWhole = true;
-        // Only agents sent whole sets need the last one kept; the memo is what the others have.
-        lastSent = acceptsChanges ? null : desired;
     }
 
     /** Ends the stream with an error the agent acts on (for example: go to another scheduler). */

@@ -47,14 +47,16 @@ final class DesiredAssignments {
     }
 
     /**
-     * As above, reusing the assignments {@code memo} holds from the node's last set where their
-     * inputs (the allocation, its job and the secrets) are the same objects, as they are in
-     * snapshots of one cache while unchanged; comparing the result with the last set sent then
-     * finds the unchanged ones equal by reference. {@code memo} then holds this set's
-     * assignments; one memo per node, used by one thread.
+     * As above, brought up to date from {@code memo} as {@link #changesForNode} does; {@code memo}
+     * then holds this set. One memo per node, used by one thread.
      */
     static DesiredAllocations forNode(Snapshot s, String nodeId, Map<String, Versioned<Secret>> secrets, Memo memo) {
-        update(s, nodeId, secrets, memo, false, new ArrayList<>());
+        changesForNode(s, nodeId, secrets, memo);
+        return whole(memo);
+    }
+
+    /** The set {@code memo} holds, sorted by allocation id. */
+    static DesiredAllocations whole(Memo memo) {
         List<Assignment> sorted = new ArrayList<>(memo.entries.size());
         for (Memo.Entry e : memo.entries.values()) sorted.add(e.assignment());
         sorted.sort(BY_ID);
@@ -71,23 +73,24 @@ final class DesiredAssignments {
      */
     static DesiredChanges changesForNode(Snapshot s, String nodeId, Map<String, Versioned<Secret>> secrets, Memo memo) {
         List<String> removed = new ArrayList<>();
-        List<Assignment> changed = update(s, nodeId, secrets, memo, true, removed);
+        List<Assignment> changed = update(s, nodeId, secrets, memo, removed);
         return DesiredChanges.newBuilder().addAllUpserted(changed).addAllRemoved(removed).build();
     }
 
     /**
      * Brings {@code memo}'s set up to the node's current one and returns the assignments that are
-     * new or differ in content from the memo's; adds the ids that left to {@code removed}. With
-     * {@code incremental} and a memo made under the same secrets, only the allocations that may
-     * have changed are looked at. A rebuilt assignment equal to the kept one keeps the kept
+     * new or differ in content from the memo's; adds the ids that left to {@code removed}. With a
+     * memo made under the same secrets, only the allocations that may have changed are looked at.
+     * Unchanged inputs (the allocation, its job and the secrets: the same objects in snapshots of
+     * one cache) keep their assignment; a rebuilt assignment equal to the kept one keeps the kept
      * object, so identity keeps meaning "unchanged".
      */
     private static List<Assignment> update(Snapshot s, String nodeId, Map<String, Versioned<Secret>> secrets, Memo memo,
-                                           boolean incremental, List<String> removed) {
+                                           List<String> removed) {
         Map<String, Versioned<Allocation>> here = s.allocationsOnNode(nodeId);
         Map<String, Memo.Entry> next;
         Collection<String> ids;
-        if (incremental && memo.allocations != null && memo.secrets == secrets) {
+        if (memo.allocations != null && memo.secrets == secrets) {
             Set<String> touched = new HashSet<>();
             Snapshot.diff(memo.allocations, here, touched::add);
             // A changed job record reaches the assignments the agent has of that job; a new
