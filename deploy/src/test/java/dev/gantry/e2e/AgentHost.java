@@ -71,7 +71,7 @@ final class AgentHost {
      * so a refusal is tried again a few times before it counts.
      */
     void pause() throws IOException, InterruptedException {
-        dockerRetrying(List.of("docker", "pause", container), "unable to freeze");
+        dockerRetrying(List.of("docker", "pause", container), List.of("unable to freeze"));
     }
 
     void unpause() throws IOException, InterruptedException {
@@ -93,15 +93,13 @@ final class AgentHost {
     }
 
     /**
-     * Container ids that runc on this host runs; fails (unchecked) when the host is gone. runc's
-     * list fails whole when a container is deleted while it reads them ("container does not
-     * exist", or "stat <its state dir>: no such file or directory"), which the agent does at any
-     * time: that is asked again.
+     * Container ids that runc on this host runs; fails (unchecked) when the host is gone. A list
+     * that raced a deletion ({@link Host#RUNC_LIST_RACES}) is asked again.
      */
     List<String> runningContainers() {
         try {
             String out = dockerRetrying(List.of("docker", "exec", container, "runc", "--root", "/var/lib/gantry/runc/runc",
-                    "list", "-q"), "container does not exist", "no such file or directory");
+                    "list", "-q"), Host.RUNC_LIST_RACES);
             return out.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -120,12 +118,12 @@ final class AgentHost {
     }
 
     /** Runs a docker command, again (up to 5 tries, 200 ms apart) while it fails with one of the transient errors named. */
-    private static String dockerRetrying(List<String> cmd, String... transientErrors) throws IOException, InterruptedException {
+    private static String dockerRetrying(List<String> cmd, List<String> transientErrors) throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return docker(cmd);
             } catch (IOException e) {
-                if (attempt == 5 || java.util.Arrays.stream(transientErrors).noneMatch(e.getMessage()::contains)) throw e;
+                if (attempt == 5 || transientErrors.stream().noneMatch(e.getMessage()::contains)) throw e;
                 Thread.sleep(200);
             }
         }

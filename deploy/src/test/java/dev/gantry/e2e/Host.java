@@ -19,10 +19,12 @@ final class Host {
     }
 
     /**
-     * Container ids that runc knows under the agent's data directory. runc's list fails whole
-     * when a container is deleted while it reads them ("container does not exist", or "stat
-     * <its state dir>: no such file or directory"); that is asked again (up to 5 times).
+     * How {@code runc list} fails when a container is deleted while it reads them: it fails whole,
+     * and asking again is the answer. Shared with {@link AgentHost} (the same race inside a host).
      */
+    static final List<String> RUNC_LIST_RACES = List.of("container does not exist", "no such file or directory");
+
+    /** Container ids that runc knows under the agent's data directory; a {@link #RUNC_LIST_RACES} failure is asked again (up to 5 times). */
     static List<String> containers(Path agentDataDir) {
         Path root = agentDataDir.resolve("runc").resolve("runc");
         if (!Files.isDirectory(root)) return List.of();
@@ -33,7 +35,7 @@ final class Host {
                 String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!p.waitFor(30, TimeUnit.SECONDS)) throw new IOException("runc list did not answer within 30 s");
                 if (p.exitValue() == 0) return out.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
-                if (attempt == 5 || !err.contains("container does not exist") && !err.contains("no such file or directory")) {
+                if (attempt == 5 || RUNC_LIST_RACES.stream().noneMatch(err::contains)) {
                     throw new IOException("runc list failed (exit " + p.exitValue() + "): " + err);
                 }
                 Thread.sleep(200);
