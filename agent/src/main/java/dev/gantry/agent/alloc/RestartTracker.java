@@ -39,8 +39,15 @@ public final class RestartTracker {
         /** Ended as the policy wants it to stay ended (exit 0 under on-failure, or never). */
         record Done(String reason) implements Decision { }
 
-        /** Attempts exhausted: the allocation fails and is rescheduled. */
-        record GiveUp(String reason) implements Decision { }
+        /**
+         * Attempts exhausted: the allocation fails and is rescheduled. {@code exit} says how the
+         * task ended, {@code policy} why the policy gives up.
+         */
+        record GiveUp(String exit, String policy) implements Decision {
+            public String reason() {
+                return exit + "; " + policy;
+            }
+        }
     }
 
     public Decision onExit(int exitCode, boolean oomKilled, Instant now) {
@@ -57,7 +64,7 @@ public final class RestartTracker {
                 ? RestartPolicy.Mode.ON_FAILURE : policy.getMode();
         if (mode == RestartPolicy.Mode.NEVER) {
             return failed ? new Decision.GiveUp((killedAsUnhealthy ? "killed as unhealthy, " : "") + "exited with "
-                    + describe(exitCode, oomKilled) + "; restart policy is never")
+                    + describe(exitCode, oomKilled), "restart policy is never")
                     : new Decision.Done("exited with 0");
         }
         if (mode == RestartPolicy.Mode.ON_FAILURE && !failed) return new Decision.Done("exited with 0");
@@ -67,7 +74,7 @@ public final class RestartTracker {
             restarts.removeFirst();
         }
         if (restarts.size() >= policy.getAttempts()) {
-            return new Decision.GiveUp("exited with " + describe(exitCode, oomKilled) + "; " + policy.getAttempts()
+            return new Decision.GiveUp("exited with " + describe(exitCode, oomKilled), policy.getAttempts()
                     + " restart attempts used within " + interval.toSeconds() + "s");
         }
         Duration base = Duration.ofSeconds(policy.getDelay().getSeconds(), policy.getDelay().getNanos());

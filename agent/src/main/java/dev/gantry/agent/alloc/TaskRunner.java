@@ -112,13 +112,15 @@ final class TaskRunner implements Runnable {
                 livenessFailure = null;
                 if (d instanceof RestartTracker.Decision.Restart r) {
                     update(state.toBuilder().setStatus(TaskStatus.TASK_PENDING).setRestarts(restarts.total())
-                            .setMessage(killedBy + "restarting in " + r.delay().toMillis() + "ms after exit " + RestartTracker.describe(exit.exitCode(), exit.oomKilled())));
+                            .setMessage(killedBy + "restarting in " + r.delay().toMillis() + "ms after "
+                                    + (exit.exitCode() == START_FAILED ? "a failed start: " + exit.message()
+                                    : "exit " + RestartTracker.describe(exit.exitCode(), exit.oomKilled()))));
                     if (sleep(r.delay())) break;
                 } else if (d instanceof RestartTracker.Decision.Done done) {
                     update(state.toBuilder().setStatus(TaskStatus.TASK_EXITED).setMessage(done.reason()));
                     break;
                 } else if (d instanceof RestartTracker.Decision.GiveUp g) {
-                    String why = exit.exitCode() == START_FAILED ? "could not start: " + exit.message() + " (" + g.reason() + ")" : g.reason();
+                    String why = exit.exitCode() == START_FAILED ? "could not start: " + exit.message() + " (" + g.policy() + ")" : g.reason();
                     update(state.toBuilder().setStatus(TaskStatus.TASK_FAILED).setMessage(killedBy + why));
                     break;
                 }

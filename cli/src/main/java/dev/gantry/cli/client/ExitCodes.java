@@ -17,7 +17,8 @@ public final class ExitCodes {
     /** Waited for something (for example `run --wait`) that did not happen in time. */
     public static final int TIMEOUT = 5;
     /**
-     * `plan`: some replica cannot be placed on the cluster as it is now. Apart from FAILURE because
+     * `plan`: some replica cannot be placed on the cluster as it is now; `run` and `rollout status`:
+     * the same, and nothing under way would make room, so waiting cannot help. Apart from FAILURE because
      * a change in the cluster (a node added or freed) may help, where a server error would not.
      */
     public static final int UNPLACEABLE = 6;
@@ -33,6 +34,6 @@ public final class ExitCodes {
     }
 
     public static final String HELP_TEXT = "Exit codes: 0 ok, 1 usage or invalid job spec, 2 server error, 3 not found, "
-            + "4 scheduler unreachable, 5 timed out waiting, 6 cannot be placed (plan), 7 rollout failed, "
+            + "4 scheduler unreachable, 5 timed out waiting, 6 cannot be placed (plan, run, rollout status), 7 rollout failed, "
             + "8 rollout failed and rolled back, 9 rollout deadline exceeded.";
 }

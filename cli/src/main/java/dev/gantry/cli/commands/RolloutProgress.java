@@ -4,6 +4,7 @@ import com.google.protobuf.util.Timestamps;
 import dev.gantry.api.status.StatusWords;
 import dev.gantry.api.v1.Deployment;
 import dev.gantry.api.v1.DeploymentStatus;
+import dev.gantry.api.v1.JobSummary;
 import dev.gantry.api.v1.RolloutRequest;
 import dev.gantry.api.v1.RolloutView;
 import dev.gantry.cli.client.CliException;
@@ -22,6 +23,11 @@ import java.time.Instant;
  */
 final class RolloutProgress {
     private static final long POLL_MILLIS = 500;
+    /**
+     * How long "blocked" must hold before giving up: the scheduler judges it per evaluation, and
+     * a stop decided in a later one (another job's, say) can still make room.
+     */
+    private static final long BLOCKED_GRACE_NANOS = 1_500_000_000L;
 
     private final SchedulerClient client;
     private final String namespace;
@@ -74,9 +80,13 @@ final class RolloutProgress {
     /** Polls until the rollout of {@code version} ends; prints a line whenever its progress changes. */
     private Deployment follow(long version, long deadline) throws InterruptedException {
         String last = "";
+        long blockedSince = -1;
         while (true) {
-            Deployment d = view(version).getDeployment();
-            String line = "version " + version + ": " + describe(d) + timeLeft(d);
+            RolloutView view = view(version);
+            Deployment d = view.getDeployment();
+            JobSummary summary = view.getSummary();
+            String line = "version " + version + ": " + describe(d) + timeLeft(d)
+                    + (summary.getUnplaced() > 0 ? "; " + notPlaced(summary) : "");
             if (!line.equals(last)) {
                 if (terminal) err.print("\r\033[K" + line);
                 else err.println("  " + line);
@@ -86,6 +96,19 @@ final class RolloutProgress {
                 if (terminal) err.println();
                 return d;
             }
+            // Nothing under way would let the scheduler place the rest: waiting cannot help.
+            boolean blocked = summary.getUnplaced() > 0 && summary.getBlocked() && view.getCurrentVersion() == version;
+            if (!blocked) {
+                blockedSince = -1;
+            } else if (blockedSince < 0) {
+                blockedSince = System.nanoTime();
+            } else if (System.nanoTime() - blockedSince >= BLOCKED_GRACE_NANOS) {
+                if (terminal) err.println();
+                throw new CliException(ExitCodes.UNPLACEABLE, "version " + version + " cannot be rolled out: "
+                        + notPlaced(summary) + "; nothing under way in the cluster would make room. The scheduler places "
+                        + "them once the cluster or the job changes (add or free a node, change the spec); "
+                        + "see `gantry plan -f FILE`, `gantry status " + job + "`");
+            }
             if (System.nanoTime() > deadline) {
                 if (terminal) err.println();
                 throw new CliException(ExitCodes.TIMEOUT, "gave up waiting for the rollout of version " + version
@@ -93,6 +116,10 @@ final class RolloutProgress {
             }
             Thread.sleep(POLL_MILLIS);
         }
+    }
+
+    private static String notPlaced(JobSummary s) {
+        return s.getUnplaced() + (s.getUnplaced() == 1 ? " replica" : " replicas") + " not placed: " + s.getPlacementFailure();
     }
 
     private RolloutView view(long version) {

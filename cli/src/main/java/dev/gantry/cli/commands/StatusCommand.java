@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -57,8 +58,18 @@ public final class StatusCommand implements Callable<Integer> {
         if (s.getPending() > 0) b.append(", ").append(s.getPending()).append(" pending");
         if (s.getFailed() > 0) b.append(", ").append(s.getFailed()).append(" failed");
         if (s.getUnplaced() > 0) b.append(", ").append(s.getUnplaced()).append(" not placed");
+        if (s.getRescheduling() > 0) b.append(", ").append(s.getRescheduling()).append(" waiting to be replaced");
         b.append('\n');
-        if (s.getUnplaced() > 0) b.append("placement ").append(s.getPlacementFailure()).append('\n');
+        if (s.getUnplaced() > 0) {
+            b.append("placement ").append(s.getPlacementFailure())
+                    .append(s.getBlocked() ? " (nothing under way would make room; placed when the cluster or the job changes)" : "")
+                    .append('\n');
+        }
+        if (s.getRescheduling() > 0) {
+            long in = Math.max(0, Duration.between(Instant.now(), Instant.ofEpochSecond(s.getNextReschedule().getSeconds(),
+                    s.getNextReschedule().getNanos())).toSeconds());
+            b.append("failed    ").append(s.getLastFailure()).append("; placed again in ").append(in).append("s\n");
+        }
         if (v.hasDeployment()) {
             b.append("rollout   version ").append(v.getDeployment().getJobVersion()).append(": ")
                     .append(RolloutProgress.describe(v.getDeployment())).append('\n');
@@ -71,7 +82,8 @@ public final class StatusCommand implements Callable<Integer> {
         Table t = new Table("ALLOC", "REPLICA", "NODE", "STATUS", "PORTS", "RESTARTS", "LAST EXIT", "AGE", "MESSAGE");
         for (Allocation a : v.getAllocationsList()) {
             t.row(Describe.shortId(a.getId()), a.getIndex(), nodeNames.getOrDefault(a.getNodeId(), Describe.shortId(a.getNodeId())),
-                    Describe.status(a.getClientStatus()) + (a.getDesiredStatus() == dev.gantry.api.v1.DesiredStatus.DESIRED_STOP ? " (stopping)"
+                    Describe.status(a.getClientStatus()) + (a.getDesiredStatus() == dev.gantry.api.v1.DesiredStatus.DESIRED_STOP
+                            && !ended(a) ? " (stopping)"
                             : a.getClientStatus() == dev.gantry.api.v1.ClientStatus.CLIENT_RUNNING && !ready(a) ? " (not ready)" : "")
                             + (a.getJobVersion() != v.getJob().getVersion() ? " v" + a.getJobVersion() : "")
                             + (a.getCanary() ? " canary" : ""),
@@ -82,14 +94,18 @@ public final class StatusCommand implements Callable<Integer> {
         return b.toString();
     }
 
+    private static boolean ended(Allocation a) {
+        return switch (a.getClientStatus()) {
+            case CLIENT_COMPLETE, CLIENT_FAILED, CLIENT_LOST -> true;
+            default -> false;
+        };
+    }
+
     private static boolean ready(Allocation a) {
         return a.getTaskStatesMap().values().stream().allMatch(dev.gantry.api.v1.TaskState::getHealthy);
     }
 
     private static String message(Allocation a) {
-        String m = a.getTaskStatesMap().values().stream().map(ts -> ts.getHealthMessage().isEmpty() || ts.getHealthy()
-                        ? ts.getMessage() : ts.getHealthMessage()).filter(x -> !x.isEmpty())
-                .findFirst().orElse(a.getStatusMessage());
-        return m.length() > 60 ? m.substring(0, 57) + "..." : m;
+        return Describe.problem(a);
     }
 }

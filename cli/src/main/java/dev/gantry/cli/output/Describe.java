@@ -2,6 +2,7 @@ package dev.gantry.cli.output;
 
 import com.google.protobuf.Timestamp;
 import dev.gantry.api.v1.AllocatedPort;
+import dev.gantry.api.status.AllocationProblem;
 import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.ClientStatus;
 import dev.gantry.api.v1.TaskState;
@@ -42,7 +43,16 @@ public final class Describe {
     public static String lastExit(Allocation a) {
         return a.getTaskStatesMap().values().stream().filter(TaskState::getHasExit)
                 .map(t -> t.getOomKilled() ? t.getLastExitCode() + " (OOM)" : String.valueOf(t.getLastExitCode()))
-                .findFirst().orElse("-");
+                .findFirst().orElse(a.getTaskStatesMap().values().stream().anyMatch(t -> t.getMessage().startsWith("could not start"))
+                        ? "not started" : "-");
+    }
+
+    /**
+     * What is wrong with the allocation in one line ({@link AllocationProblem}); left whole,
+     * since the runtime's own words, which say why, come last. It is the last column.
+     */
+    public static String problem(Allocation a) {
+        return AllocationProblem.describe(a).replace('\n', ' ');
     }
 
     public static String age(Timestamp t, Instant now) {

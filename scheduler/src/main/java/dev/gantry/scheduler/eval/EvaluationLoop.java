@@ -1,5 +1,6 @@
 package dev.gantry.scheduler.eval;
 
+import com.google.protobuf.util.Timestamps;
 import dev.gantry.api.v1.Deployment;
 import dev.gantry.api.v1.DeploymentStatus;
 import dev.gantry.api.v1.Node;
@@ -76,6 +77,8 @@ public final class EvaluationLoop implements AutoCloseable {
     private final Set<String> retry = new HashSet<>();
     private final NodeTableCache tables = new NodeTableCache();
     private volatile JobHistory history;
+    /** The reschedule time a wake-up is set for. Loop thread only. */
+    private long wakeAt;
 
     /** A loop without fencing, for a single replica that always leads. */
     public EvaluationLoop(ClusterState state, Store store, Evaluator evaluator, BooleanSupplier isLeader) {
@@ -200,6 +203,7 @@ public final class EvaluationLoop implements AutoCloseable {
             } else if (snapshot.deployments().values().stream().anyMatch(d -> inProgress(d.value()))) {
                 executor.schedule(this::rolloutsDue, ROLLOUT_MILLIS, TimeUnit.MILLISECONDS);
             }
+            wakeForReschedules(state.snapshot());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -213,6 +217,21 @@ public final class EvaluationLoop implements AutoCloseable {
                 // closed
             }
         }
+    }
+
+    /**
+     * Replicas waiting out their backoff are placed when it ends: run again then (the waiting
+     * jobs carry an unplaced record, so that run evaluates them). One wake-up per time asked.
+     */
+    private void wakeForReschedules(Snapshot s) {
+        long next = Long.MAX_VALUE;
+        for (var summary : s.unplaced().values()) {
+            if (summary.getRescheduling() > 0) next = Math.min(next, Timestamps.toMillis(summary.getNextReschedule()));
+        }
+        if (next == Long.MAX_VALUE || next == wakeAt) return;
+        wakeAt = next;
+        long delay = Math.max(0, next - evaluator.clock().millis()) + 1;
+        executor.schedule(this::schedule, delay, TimeUnit.MILLISECONDS);
     }
 
     /** A rollout still running, or a failed one whose automatic rollback has not been carried out. */

@@ -15,6 +15,7 @@ import dev.gantry.scheduler.placement.PlacementOutcome;
 import dev.gantry.scheduler.placement.PlacementSettings;
 import dev.gantry.scheduler.reconcile.Reconciler;
 import dev.gantry.scheduler.reconcile.Reconciliation;
+import dev.gantry.scheduler.reconcile.ReschedulePolicy;
 import dev.gantry.scheduler.state.Keys;
 import dev.gantry.scheduler.state.Snapshot;
 import dev.gantry.scheduler.state.Versioned;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -44,6 +46,7 @@ public final class Evaluator {
     private final PlacementEngine engine;
 
     private final AllocationRetention retention;
+    private ReschedulePolicy reschedule = ReschedulePolicy.DEFAULT;
 
     public Evaluator(Keys keys, Clock clock, Supplier<String> ids) {
         this(keys, clock, ids, AllocationRetention.DEFAULT);
@@ -60,6 +63,17 @@ public final class Evaluator {
         this.ids = ids;
         this.retention = retention;
         this.engine = new PlacementEngine(placement);
+    }
+
+    /** The clock evaluations read (the loop times its wake-ups by it). */
+    Clock clock() {
+        return clock;
+    }
+
+    /** How long replacements of failed replicas wait ({@link ReschedulePolicy#DEFAULT} unless set). */
+    public Evaluator withReschedule(ReschedulePolicy policy) {
+        this.reschedule = policy;
+        return this;
     }
 
     /** Evaluates every job in the snapshot (and every job that still has allocations) on a table built from it. */
@@ -91,20 +105,26 @@ public final class Evaluator {
         for (String jobKey : ordered) {
             Versioned<Job> job = s.jobs().get(jobKey);
             List<Allocation> allocs = s.allocationsOfJob(jobKey).values().stream().map(Versioned::value).toList();
-            Rollout rollout = Rollout.observe(job == null ? null : job.value(), s.deployments().get(jobKey), allocs, clock.instant());
+            Rollout rollout = Rollout.observe(job == null ? null : job.value(), s.deployments().get(jobKey), allocs, clock.instant(),
+                    s.unplaced().get(jobKey));
             Reconciliation r = Reconciler.reconcile(job == null ? null : job.value(), rollout.deployment(), allocs, nodes,
-                    clock.instant());
+                    clock.instant(), reschedule);
             decisions.put(jobKey, r);
             rollouts.put(jobKey, r.stepped() ? rollout.stepped(clock.instant()) : rollout);
         }
 
+        // Would anything under way free room for an unplaced replica? Asked only when one is unplaced.
+        boolean stopsDecided = decisions.values().stream().anyMatch(r -> !r.stop().isEmpty());
+        BooleanSupplier releasePending = memoized(() -> stopsDecided || s.allocations().values().stream()
+                .anyMatch(v -> holdsRoomUntilStopped(v.value())));
         List<JobPlan> plans = new ArrayList<>();
         for (var e : decisions.entrySet()) {
             String jobKey = e.getKey();
             Versioned<Job> job = s.jobs().get(jobKey);
             JobSummary previous = s.unplaced().get(jobKey);
             JobDecision d = place(job, e.getValue(), table);
-            JobPlan plan = plan(jobKey, job, d, s, previous, s.allocationsOfJob(jobKey).values(), rollouts.get(jobKey));
+            JobPlan plan = plan(jobKey, job, d, s, previous, s.allocationsOfJob(jobKey).values(), rollouts.get(jobKey),
+                    releasePending);
             if (plan != null) plans.add(plan);
         }
         return plans;
@@ -123,7 +143,7 @@ public final class Evaluator {
         List<Allocation> allocs = s.allocationsOf(namespace, name);
         Rollout rollout = Rollout.observe(job == null ? null : job.value(), s.deployments().get(jobKey), allocs, clock.instant());
         Reconciliation r = Reconciler.reconcile(job == null ? null : job.value(), rollout.deployment(), allocs, nodes,
-                clock.instant());
+                clock.instant(), reschedule);
         return place(job, r, table(nodes, s));
     }
 
@@ -149,8 +169,27 @@ public final class Evaluator {
         return new JobDecision(r, outcomes);
     }
 
+    /** Told to stop, and its containers may still run: its resources and ports are held until its agent says so. */
+    static boolean holdsRoomUntilStopped(Allocation a) {
+        return a.getDesiredStatus() == DesiredStatus.DESIRED_STOP
+                && (a.getClientStatus() == ClientStatus.CLIENT_PENDING || a.getClientStatus() == ClientStatus.CLIENT_RUNNING);
+    }
+
+    private static BooleanSupplier memoized(BooleanSupplier f) {
+        return new BooleanSupplier() {
+            private Boolean value;
+
+            @Override
+            public boolean getAsBoolean() {
+                if (value == null) value = f.getAsBoolean();
+                return value;
+            }
+        };
+    }
+
     private JobPlan plan(String jobKey, Versioned<Job> job, JobDecision d, Snapshot s, JobSummary previous,
-                         java.util.Collection<Versioned<Allocation>> allocations, Rollout rollout) {
+                         java.util.Collection<Versioned<Allocation>> allocations, Rollout rollout,
+                         BooleanSupplier releasePending) {
         Reconciliation r = d.reconciliation();
         List<Compare> compares = new ArrayList<>();
         List<Op> ops = new ArrayList<>();
@@ -161,6 +200,7 @@ public final class Evaluator {
             compares.add(Compare.modRevision(keys.allocation(a.getId()), s.allocations().get(a.getId()).modRevision()));
             Allocation.Builder b = a.toBuilder().setDesiredStatus(DesiredStatus.DESIRED_STOP)
                     .setClientStatus(stop.clientStatus()).setStatusMessage(stop.reason()).setModifyTime(now);
+            if (stop.failure() && !a.hasFailedAt()) b.setFailedAt(now);
             ops.add(Op.put(keys.allocation(a.getId()), b.build().toByteArray()));
         }
 
@@ -174,8 +214,7 @@ public final class Evaluator {
 
         // Finished allocations past their retention leave the store (same transaction, same fencing).
         java.time.Instant instant = clock.instant();
-        for (Versioned<Allocation> v : allocations) {
-            if (!retention.collectable(v.value(), instant)) continue;
+        for (Versioned<Allocation> v : retention.collectable(allocations, instant)) {
             compares.add(Compare.modRevision(keys.allocation(v.value().getId()), v.modRevision()));
             ops.add(Op.delete(keys.allocation(v.value().getId())));
         }
@@ -206,6 +245,7 @@ public final class Evaluator {
                         .setResources(JobResources.of(job.value()))
                         .setTemplateHash(job.value().getTemplateHash())
                         .setCanary(p.canary())
+                        .setRescheduleAttempt(p.attempt())
                         .setCreateTime(now)
                         .setModifyTime(now);
                 job.value().getTasksList().forEach(t -> a.putTaskStates(t.getName(),
@@ -218,9 +258,17 @@ public final class Evaluator {
 
         // Keep the "why not placed" record in step, writing it only when it changes.
         String[] nsName = jobKey.split("/", 2);
-        if (unplaced > 0) {
-            JobSummary summary = JobSummary.newBuilder().setUnplaced(unplaced).setPlacementFailure(failure).build();
-            if (!summary.equals(previous)) ops.add(Op.put(keys.unplaced(nsName[0], nsName[1]), summary.toByteArray()));
+        if (unplaced > 0 || !r.deferred().isEmpty()) {
+            JobSummary.Builder summary = JobSummary.newBuilder();
+            if (unplaced > 0) {
+                summary.setUnplaced(unplaced).setPlacementFailure(failure).setBlocked(!releasePending.getAsBoolean());
+            }
+            r.deferred().stream().min(java.util.Comparator.comparing(Reconciliation.Deferred::notBefore)).ifPresent(next -> summary
+                    .setRescheduling(r.deferred().size())
+                    .setNextReschedule(Timestamps.fromMillis(next.notBefore().toEpochMilli()))
+                    .setLastFailure("replica " + next.index() + (next.lastFailure().isEmpty() ? "" : ": " + next.lastFailure()))
+                    .build());
+            if (!summary.build().equals(previous)) ops.add(Op.put(keys.unplaced(nsName[0], nsName[1]), summary.build().toByteArray()));
         } else if (previous != null) {
             ops.add(Op.delete(keys.unplaced(nsName[0], nsName[1])));
         }

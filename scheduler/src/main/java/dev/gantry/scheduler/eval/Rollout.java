@@ -6,6 +6,7 @@ import dev.gantry.api.v1.Deployment;
 import dev.gantry.api.v1.DeploymentStatus;
 import dev.gantry.api.v1.DesiredStatus;
 import dev.gantry.api.v1.Job;
+import dev.gantry.api.v1.JobSummary;
 import dev.gantry.scheduler.rollout.DeploymentTracker;
 import dev.gantry.scheduler.rollout.Templates;
 import dev.gantry.scheduler.state.Keys;
@@ -35,19 +36,28 @@ final class Rollout {
     }
 
     static Rollout observe(Job job, Versioned<Deployment> stored, List<Allocation> allocations, Instant now) {
+        return observe(job, stored, allocations, now, null);
+    }
+
+    /** {@code unplaced}: the job's record of replicas it could not place, or null. */
+    static Rollout observe(Job job, Versioned<Deployment> stored, List<Allocation> allocations, Instant now,
+                           JobSummary unplaced) {
+        String notPlaced = unplaced == null || unplaced.getUnplaced() == 0 ? ""
+                : unplaced.getUnplaced() + (unplaced.getUnplaced() == 1 ? " replica" : " replicas") + " not placed: "
+                + unplaced.getPlacementFailure();
         Deployment before = stored == null ? null : stored.value();
         boolean running = before != null && !DeploymentTracker.terminal(before.getStatus());
         if (job == null || job.getStopped()) {
             return new Rollout(stored, running ? end(before, job == null ? "job removed" : "job stopped", now) : null, null, false);
         }
         if (before != null && before.getJobVersion() == job.getVersion()) {
-            return new Rollout(stored, null, DeploymentTracker.observe(before, job, allocations, now), false);
+            return new Rollout(stored, null, DeploymentTracker.observe(before, job, allocations, now, notPlaced), false);
         }
         boolean outdated = allocations.stream()
                 .anyMatch(a -> a.getDesiredStatus() == DesiredStatus.DESIRED_RUN && !Templates.current(a, job));
         Deployment fresh = DeploymentTracker.start(job, before, outdated, now);
         Deployment superseded = running ? end(before, "superseded by version " + job.getVersion(), now) : null;
-        return new Rollout(stored, superseded, DeploymentTracker.observe(fresh, job, allocations, now), true);
+        return new Rollout(stored, superseded, DeploymentTracker.observe(fresh, job, allocations, now, notPlaced), true);
     }
 
     private static Deployment end(Deployment d, String why, Instant now) {

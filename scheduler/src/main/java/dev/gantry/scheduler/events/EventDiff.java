@@ -2,6 +2,8 @@ package dev.gantry.scheduler.events;
 
 import dev.gantry.api.status.StatusWords;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Timestamps;
+import dev.gantry.api.status.AllocationProblem;
 import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.ClientStatus;
 import dev.gantry.api.v1.Deployment;
@@ -159,6 +161,11 @@ public final class EventDiff {
         } else if (after == 0 && before > 0) {
             out.add(job(time, "placement.resolved", key, "no replica is waiting to be placed any more"));
         }
+        if (a != null && a.getRescheduling() > 0 && (b == null || !a.getNextReschedule().equals(b.getNextReschedule()))) {
+            long wait = Math.max(0, Timestamps.toMillis(a.getNextReschedule()) - Timestamps.toMillis(time));
+            out.add(job(time, "reschedule.waiting", key, a.getLastFailure() + "; placed again in "
+                    + (wait + 999) / 1000 + "s" + (a.getRescheduling() > 1 ? " (" + a.getRescheduling() + " replicas waiting)" : "")));
+        }
     }
 
     private static Event job(Timestamp time, String kind, String key, String message) {
@@ -183,9 +190,10 @@ public final class EventDiff {
             boolean first = b.getClientStatus() == ClientStatus.CLIENT_STATUS_UNSPECIFIED && cs == ClientStatus.CLIENT_PENDING;
             if (b.getClientStatus() != cs && cs != ClientStatus.CLIENT_STATUS_UNSPECIFIED && !first) {
                 String status = cs.name().substring("CLIENT_".length()).toLowerCase(Locale.ROOT);
-                boolean why = (cs == ClientStatus.CLIENT_FAILED || cs == ClientStatus.CLIENT_LOST) && !a.getStatusMessage().isEmpty();
+                String why = cs == ClientStatus.CLIENT_FAILED ? AllocationProblem.describe(a)
+                        : cs == ClientStatus.CLIENT_LOST ? a.getStatusMessage() : "";
                 out.add(alloc(time, "alloc." + status, a, nodeName, replica + " " + status + " on " + nodeName
-                        + (why ? ": " + a.getStatusMessage() : "")));
+                        + (why.isEmpty() ? "" : ": " + why)));
             }
         }
         Map<String, TaskState> before = b == null ? Map.of() : b.getTaskStatesMap();

@@ -1,5 +1,6 @@
 package dev.gantry.scheduler.reconcile;
 
+import dev.gantry.api.status.AllocationProblem;
 import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.ClientStatus;
 import dev.gantry.api.v1.Deployment;
@@ -31,7 +32,8 @@ import java.util.TreeMap;
  *
  * <p>Rules, in order: a stopped job stops everything; an allocation whose node is down or
  * unknown is lost and replaced; one that gave up under its restart policy is stopped and
- * replaced elsewhere if possible; indexes at or above {@code count} are stopped. Of the rest,
+ * replaced elsewhere if possible, after a wait that grows with each failure at that index
+ * ({@link ReschedulePolicy}; a completed service replica counts as failed); indexes at or above {@code count} are stopped. Of the rest,
  * those running the job's template are current (moved to the current version in place if
  * older), the others outdated. Current ones are settled per index by {@link ReplicaSlot}: a
  * duplicate keeps the oldest, and a replica on a draining node migrates ({@link Migration}).
@@ -54,7 +56,14 @@ public final class Reconciler {
 
     public static Reconciliation reconcile(Job job, Deployment deployment, List<Allocation> allocations,
                                            Map<String, Node> nodes, Instant now) {
+        return reconcile(job, deployment, allocations, nodes, now, ReschedulePolicy.DEFAULT);
+    }
+
+    public static Reconciliation reconcile(Job job, Deployment deployment, List<Allocation> allocations,
+                                           Map<String, Node> nodes, Instant now, ReschedulePolicy reschedule) {
         List<Reconciliation.Stop> stop = new ArrayList<>();
+        // Per index, the predecessor whose failure (now, or stored) a replacement waits after.
+        Map<Integer, Failure> failures = job == null ? new HashMap<>() : lastFailures(job, allocations);
         Map<Integer, List<Allocation>> current = new TreeMap<>();
         Map<Integer, List<Allocation>> outdated = new TreeMap<>();
         List<Allocation> retag = new ArrayList<>();
@@ -73,9 +82,13 @@ public final class Reconciler {
                 stop.add(new Reconciliation.Stop(a, a.getClientStatus(), "job stopped"));
             } else if (node == null || node.getStatus() == NodeStatus.NODE_DOWN) {
                 stop.add(new Reconciliation.Stop(a, ClientStatus.CLIENT_LOST, "node " + a.getNodeId() + " is down"));
-            } else if (a.getClientStatus() == ClientStatus.CLIENT_FAILED) {
-                stop.add(new Reconciliation.Stop(a, a.getClientStatus(), "failed; rescheduling"));
+            } else if (a.getClientStatus() == ClientStatus.CLIENT_FAILED || a.getClientStatus() == ClientStatus.CLIENT_COMPLETE) {
+                // A service replica is meant to keep running: one that completed is replaced like a failed one.
+                boolean failed = a.getClientStatus() == ClientStatus.CLIENT_FAILED;
+                stop.add(new Reconciliation.Stop(a, a.getClientStatus(), failed ? "failed; rescheduling"
+                        : "completed, but a service replica should keep running; rescheduling", true));
                 avoid.put(a.getIndex(), a.getNodeId());
+                if (Templates.current(a, job)) failures.put(a.getIndex(), new Failure(a, now));
             } else if (a.getIndex() >= job.getCount()) {
                 stop.add(new Reconciliation.Stop(a, a.getClientStatus(), "scaled down"));
             } else if (Templates.current(a, job)) {
@@ -100,13 +113,25 @@ public final class Reconciler {
         });
 
         List<Integer> toReplace = new ArrayList<>();
+        List<Reconciliation.Deferred> deferred = new ArrayList<>();
         int canaries = 0;
         for (int i = 0; i < job.getCount(); i++) {
             ReplicaSlot slot = slots.get(i);
             List<Allocation> old = outdated.getOrDefault(i, List.of());
             if (slot == null || slot.needsPlacement()) {
-                if (old.isEmpty()) place.add(new Reconciliation.Placement(i, avoid.getOrDefault(i, "")));
-                else toReplace.add(i);
+                if (!old.isEmpty()) {
+                    toReplace.add(i);
+                    continue;
+                }
+                Failure f = failures.get(i);
+                int attempt = f == null ? 0 : reschedule.nextAttempt(f.allocation(), f.at());
+                Instant notBefore = f == null ? now : f.at().plus(reschedule.delay(attempt));
+                if (now.isBefore(notBefore)) {
+                    deferred.add(new Reconciliation.Deferred(i, notBefore, attempt, AllocationProblem.describe(f.allocation())));
+                } else {
+                    place.add(new Reconciliation.Placement(i, avoid.getOrDefault(i, f == null ? "" : f.allocation().getNodeId()),
+                            false, attempt));
+                }
                 continue;
             }
             if (slot.needsMigration() && migration.tryStart()) {
@@ -137,7 +162,39 @@ public final class Reconciler {
         Set<String> stopping = new HashSet<>();
         stop.forEach(s -> stopping.add(s.allocation().getId()));
         retag.removeIf(a -> stopping.contains(a.getId()));
-        return new Reconciliation(List.copyOf(place), List.copyOf(stop), List.copyOf(retag), stepped);
+        return new Reconciliation(List.copyOf(place), List.copyOf(stop), List.copyOf(retag), stepped, List.copyOf(deferred));
+    }
+
+    /** A replica that failed (or completed) {@code at}: what its replacement waits after. */
+    private record Failure(Allocation allocation, Instant at) {
+    }
+
+    /**
+     * Per replica index, of the job's template's allocations that are meant to run or were
+     * stopped as failed (they carry {@code failed_at}), the newest, when it is a failed one: a
+     * newer replica at the index ends the wait.
+     */
+    private static Map<Integer, Failure> lastFailures(Job job, List<Allocation> allocations) {
+        Map<Integer, Allocation> newest = new HashMap<>();
+        for (Allocation a : allocations) {
+            if (!Templates.current(a, job)) continue;
+            // Stopped for other reasons (a duplicate, a scale-down) says nothing about how the index fares.
+            if (a.getDesiredStatus() != DesiredStatus.DESIRED_RUN && !a.hasFailedAt()) continue;
+            newest.merge(a.getIndex(), a, (x, y) -> compareCreated(y, x) > 0 ? y : x);
+        }
+        Map<Integer, Failure> out = new HashMap<>();
+        newest.forEach((index, a) -> {
+            if (a.getDesiredStatus() == DesiredStatus.DESIRED_STOP && a.hasFailedAt()) {
+                out.put(index, new Failure(a, ReschedulePolicy.instant(a.getFailedAt())));
+            }
+        });
+        return out;
+    }
+
+    private static int compareCreated(Allocation x, Allocation y) {
+        int c = Long.compare(x.getCreateTime().getSeconds(), y.getCreateTime().getSeconds());
+        if (c == 0) c = Integer.compare(x.getCreateTime().getNanos(), y.getCreateTime().getNanos());
+        return c != 0 ? c : x.getId().compareTo(y.getId());
     }
 
     /** Replaces outdated replicas within the surge and unavailability budgets; true if any was. */

@@ -52,6 +52,14 @@ public final class DeploymentTracker {
 
     /** The record as the replicas show it now ({@code allocations}: all of the job's, stopped ones too). */
     public static Deployment observe(Deployment d, Job job, List<Allocation> allocations, Instant now) {
+        return observe(d, job, allocations, now, "");
+    }
+
+    /**
+     * As above; {@code notPlaced} says why replicas of the job could not be placed (empty when all
+     * were), so that a rollout that ends on its progress deadline names the cause.
+     */
+    public static Deployment observe(Deployment d, Job job, List<Allocation> allocations, Instant now, String notPlaced) {
         if (terminal(d.getStatus())) return d;
         UpdatePolicy policy = UpdatePolicy.of(job);
         Instant created = ReplicaHealth.instant(d.getCreateTime());
@@ -92,7 +100,7 @@ public final class DeploymentTracker {
             fail(b, d, policy, failure.get());
         } else if (!d.getPaused() && now.isAfter(progressBy)) {
             fail(b, d, policy, "progress deadline exceeded: no replica became healthy within "
-                    + policy.progressDeadline().toSeconds() + "s");
+                    + policy.progressDeadline().toSeconds() + "s" + (notPlaced.isEmpty() ? "" : "; " + notPlaced));
             b.setDeadlineExceeded(true);
         } else if (!canaryPhase && outdated == 0 && healthy >= job.getCount()) {
             b.setStatus(DeploymentStatus.DEPLOYMENT_SUCCESSFUL)

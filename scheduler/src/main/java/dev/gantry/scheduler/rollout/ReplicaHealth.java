@@ -1,6 +1,7 @@
 package dev.gantry.scheduler.rollout;
 
 import com.google.protobuf.util.Timestamps;
+import dev.gantry.api.status.AllocationProblem;
 import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.ClientStatus;
 import dev.gantry.api.v1.DesiredStatus;
@@ -37,8 +38,16 @@ public final class ReplicaHealth {
     /** Why the replica failed its rollout, or empty while it is healthy or may still become so. */
     public static Optional<String> unhealthy(Allocation a, UpdatePolicy policy, Instant now) {
         if (a.getClientStatus() == ClientStatus.CLIENT_FAILED) {
-            return Optional.of("replica " + a.getIndex() + " (" + a.getId() + ") failed"
-                    + (a.getStatusMessage().isEmpty() ? "" : ": " + a.getStatusMessage()));
+            String why = AllocationProblem.describe(a);
+            return Optional.of("replica " + a.getIndex() + " (" + a.getId() + ") failed" + (why.isEmpty() ? "" : ": " + why));
+        }
+        // A service replica that ended by itself (not one stopped as asked) will not become healthy.
+        if (a.getClientStatus() == ClientStatus.CLIENT_COMPLETE
+                && (a.getDesiredStatus() == DesiredStatus.DESIRED_RUN || a.hasFailedAt())) {
+            String why = AllocationProblem.describe(a);
+            return Optional.of("replica " + a.getIndex() + " (" + a.getId() + ") completed" + (why.isEmpty() ? "" : ": " + why)
+                    + "; a service replica should keep running (restart policy on-failure does not restart a clean exit;"
+                    + " policy always does)");
         }
         if (a.getDesiredStatus() != DesiredStatus.DESIRED_RUN || healthy(a, policy, now)) return Optional.empty();
         Instant deadline = instant(a.getCreateTime()).plus(policy.healthyDeadline());

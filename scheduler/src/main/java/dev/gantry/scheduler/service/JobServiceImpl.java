@@ -188,7 +188,8 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
             }
             d = Deployment.parseFrom(kv.get().value());
         }
-        return RolloutView.newBuilder().setDeployment(d).setCurrentVersion(job.getVersion()).build();
+        return RolloutView.newBuilder().setDeployment(d).setCurrentVersion(job.getVersion())
+                .setSummary(view(s, job).getSummary()).build();
     }
 
     /** Read-modify-write of the latest rollout; {@code change} returns null to leave it as it is. */
@@ -283,8 +284,8 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     }
 
     private static JobStatusView view(Snapshot s, Job job) {
-        List<dev.gantry.api.v1.Allocation> allocs = s.allocationsOf(job.getNamespace(), job.getName()).stream()
-                .filter(JobSummaries::visible)
+        List<dev.gantry.api.v1.Allocation> all = s.allocationsOf(job.getNamespace(), job.getName());
+        List<dev.gantry.api.v1.Allocation> allocs = JobSummaries.shown(all).stream()
                 .sorted(Comparator.comparingInt(dev.gantry.api.v1.Allocation::getIndex)
                         .thenComparing(a -> a.getCreateTime().getSeconds()))
                 .toList();

@@ -61,4 +61,21 @@ class AllocationRetentionTest {
             assertThat(p.compares()).contains(dev.gantry.scheduler.store.Compare.modRevision("/gantry/allocs/old", 40));
         });
     }
+
+    @Test
+    void aReplicaFailingOverAndOverKeepsOnlyItsNewestEndedAllocations() {
+        AllocationRetention keepTwo = new AllocationRetention(Duration.ofHours(1), 2);
+        List<Versioned<Allocation>> ofJob = new java.util.ArrayList<>();
+        for (int k = 0; k < 5; k++) {
+            Allocation a = ended("f" + k, ClientStatus.CLIENT_FAILED, NOW.minusSeconds(60 - k)).toBuilder()
+                    .setCreateTime(Timestamps.fromSeconds(2000 + k)).build();
+            ofJob.add(new Versioned<>(a, 10 + k));
+        }
+        Allocation otherIndex = ended("g", ClientStatus.CLIENT_FAILED, NOW.minusSeconds(60)).toBuilder().setIndex(1).build();
+        ofJob.add(new Versioned<>(otherIndex, 30));
+        ofJob.add(new Versioned<>(alloc("live", web, 0, "n1", ClientStatus.CLIENT_RUNNING), 31));
+
+        assertThat(keepTwo.collectable(ofJob, NOW)).extracting(v -> v.value().getId())
+                .containsExactlyInAnyOrder("f0", "f1", "f2");
+    }
 }

@@ -25,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Reconcile is idempotent: applying its decisions (stops marked, placements made on a ready
- * node) and reconciling again leaves nothing to do (a rollout's next step waits for health),
- * and every replica index below {@code count} wanted. Over random jobs and allocations on ready, down and unknown nodes (drains are
+ * node) and reconciling again leaves nothing to do (a rollout's next step waits for health;
+ * the replacement of a failed replica waits out its backoff), and every replica index below
+ * {@code count} wanted or waiting. Over random jobs and allocations on ready, down and unknown nodes (drains are
  * covered by their own tests: a migration legitimately takes more than one step).
  */
 class ReconcilerPropertiesTest {
@@ -44,13 +45,18 @@ class ReconcilerPropertiesTest {
         Reconciliation first = Reconciler.reconcile(c.job(), c.allocations(), NODES, NOW);
         List<Allocation> after = apply(c.job(), c.allocations(), first);
 
-        assertThat(Reconciler.reconcile(c.job(), after, NODES, NOW).isEmpty()).as("second reconcile of %s", first).isTrue();
+        Reconciliation second = Reconciler.reconcile(c.job(), after, NODES, NOW);
+        assertThat(second.isEmpty()).as("second reconcile of %s", first).isTrue();
+        assertThat(second.deferred()).as("the same replicas still wait").isEqualTo(first.deferred());
         // Every index below count is served (during a rollout perhaps by an outdated replica
-        // beside its replacement), nothing above it, and each index has one current replica at most.
+        // beside its replacement) or waits after a failure, nothing above it, and each index
+        // has one current replica at most.
         List<Allocation> wanted = after.stream().filter(a -> a.getDesiredStatus() == DesiredStatus.DESIRED_RUN).toList();
         int count = c.job().getStopped() ? 0 : c.job().getCount();
-        assertThat(wanted.stream().map(Allocation::getIndex).distinct().sorted().toList())
-                .isEqualTo(java.util.stream.IntStream.range(0, count).boxed().toList());
+        java.util.Set<Integer> served = new java.util.TreeSet<>();
+        wanted.forEach(a -> served.add(a.getIndex()));
+        first.deferred().forEach(d -> assertThat(served.add(d.index())).as("index %s waits and is served", d.index()).isTrue());
+        assertThat(List.copyOf(served)).isEqualTo(java.util.stream.IntStream.range(0, count).boxed().toList());
         assertThat(wanted.stream().filter(a -> a.getJobVersion() == c.job().getVersion()).map(Allocation::getIndex))
                 .doesNotHaveDuplicates();
     }
@@ -59,8 +65,10 @@ class ReconcilerPropertiesTest {
         Map<String, Allocation> byId = new HashMap<>();
         before.forEach(a -> byId.put(a.getId(), a));
         for (Reconciliation.Stop s : r.stop()) {
-            byId.put(s.allocation().getId(), s.allocation().toBuilder()
-                    .setDesiredStatus(DesiredStatus.DESIRED_STOP).setClientStatus(s.clientStatus()).build());
+            Allocation.Builder b = s.allocation().toBuilder()
+                    .setDesiredStatus(DesiredStatus.DESIRED_STOP).setClientStatus(s.clientStatus());
+            if (s.failure()) b.setFailedAt(Timestamps.fromMillis(NOW.toEpochMilli()));   // as the evaluator writes it
+            byId.put(s.allocation().getId(), b.build());
         }
         List<Allocation> out = new ArrayList<>(byId.values());
         int k = 0;

@@ -70,11 +70,16 @@ class ReconcilerTest {
     }
 
     @Test
-    void aFailedAllocationIsReplacedAvoidingItsNode() {
+    void aFailedAllocationIsStoppedAndItsReplacementWaits() {
         Reconciliation r = Reconciler.reconcile(web.toBuilder().setCount(1).build(),
                 List.of(alloc("a0", web, 0, "n1", ClientStatus.CLIENT_FAILED)), nodes, NOW);
-        assertThat(r.stop()).hasSize(1);
-        assertThat(r.place()).containsExactly(new Reconciliation.Placement(0, "n1"));
+        assertThat(r.stop()).singleElement().satisfies(s -> assertThat(s.failure()).isTrue());
+        assertThat(r.place()).isEmpty();
+        assertThat(r.deferred()).singleElement().satisfies(d -> {
+            assertThat(d.index()).isZero();
+            assertThat(d.attempt()).isEqualTo(1);
+            assertThat(d.notBefore()).isEqualTo(NOW.plus(ReschedulePolicy.DEFAULT.base()));
+        });
     }
 
     @Test

@@ -375,7 +375,7 @@ public final class RuncDriver implements TaskDriver, ContainerInventory {
             if (conmon > 0 && !ProcessHandle.of(conmon).map(ProcessHandle::isAlive).orElse(false)) {
                 pid = ContainerPaths.readPid(p.initPidFile());
                 if (pid > 0) return pid;
-                throw new DriverException("container " + p.id() + " could not be created: " + runtimeError(p));
+                throw new DriverException("container could not be created: " + runtimeError(p));
             }
             sleep(sleepMs);
             sleepMs = Math.min(20, sleepMs * 2);
