@@ -13,22 +13,36 @@ import dev.gantry.cli.commands.ValidateCommand;
 import dev.gantry.cli.daemons.AgentCommand;
 import dev.gantry.cli.daemons.DevCommand;
 import dev.gantry.cli.daemons.SchedulerCommand;
-import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** The one `gantry` command: client verbs and the daemons (scheduler, agent, dev). */
-@Command(name = "gantry", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
+@Command(name = "gantry", scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "Gantry deploys containerized apps across servers.",
         subcommands = {
                 RunCommand.class, StatusCommand.class, PsCommand.class, NodesCommand.class, dev.gantry.cli.commands.NodeCommand.class, dev.gantry.cli.commands.SecretCommand.class, LogsCommand.class,
                 StopCommand.class, dev.gantry.cli.commands.RolloutCommand.class, dev.gantry.cli.commands.HistoryCommand.class,
                 ValidateCommand.class, dev.gantry.cli.commands.PlanCommand.class, ImageCommand.class, dev.gantry.cli.commands.EndpointsCommand.class, dev.gantry.cli.commands.EventsCommand.class,
                 SchedulerCommand.class, AgentCommand.class, DevCommand.class,
-                AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
+                CompletionCommand.class, HelpCommand.class},
         footer = {"", "Environment: GANTRY_ADDR=host:port[,host:port] sets the scheduler address.",
                 ExitCodes.HELP_TEXT})
 public final class Main {
+    /*
+     * Not mixinStandardHelpOptions: picocli adds its -h, --help, -V and --version as one mixin and silently leaves
+     * the whole mixin out of any command that has an option by one of those names (`rollout status --version N`),
+     * so such a command had no --help and its required arguments won. Declared here, --help is inherited by
+     * every command and subcommand; a command declaring -h or --help itself fails at startup, not silently.
+     * -V/--version is on `gantry` alone, so a command may have a --version of its own.
+     */
+    @Option(names = {"-h", "--help"}, usageHelp = true, scope = CommandLine.ScopeType.INHERIT,
+            description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, scope = CommandLine.ScopeType.LOCAL,
+            description = "Print version information and exit.")
+    boolean version;
 
     public static void main(String[] args) {
         System.exit(run(args));

@@ -18,7 +18,7 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 
 /** `gantry node ls|cordon|uncordon|drain`: what an operator does to a server before maintenance. */
-@Command(name = "node", mixinStandardHelpOptions = true, description = "Inspect nodes and take them in and out of service.",
+@Command(name = "node", description = "Inspect nodes and take them in and out of service.",
         subcommands = {NodeCommand.Ls.class, NodeCommand.Cordon.class, NodeCommand.Uncordon.class, NodeCommand.Drain.class})
 public final class NodeCommand implements Callable<Integer> {
     @Spec
@@ -31,7 +31,7 @@ public final class NodeCommand implements Callable<Integer> {
 
     private static final String NODE_HELP = "The node: its id, a unique id prefix, or its name.";
 
-    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List the nodes (same as `gantry nodes`).")
+    @Command(name = "ls", aliases = "list", description = "List the nodes (same as `gantry nodes`).")
     static final class Ls implements Callable<Integer> {
         @Mixin
         ClientOptions options;
@@ -42,7 +42,7 @@ public final class NodeCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "cordon", mixinStandardHelpOptions = true, description = "Place nothing new on a node. What runs there keeps running.")
+    @Command(name = "cordon", description = "Place nothing new on a node. What runs there keeps running.")
     static final class Cordon implements Callable<Integer> {
         @Mixin
         ClientOptions options;
@@ -61,7 +61,7 @@ public final class NodeCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "uncordon", mixinStandardHelpOptions = true, description = "Make a node eligible for new allocations again; ends a drain in progress.")
+    @Command(name = "uncordon", description = "Make a node eligible for new allocations again; ends a drain in progress.")
     static final class Uncordon implements Callable<Integer> {
         @Mixin
         ClientOptions options;
@@ -79,7 +79,7 @@ public final class NodeCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "drain", mixinStandardHelpOptions = true, description = {
+    @Command(name = "drain", description = {
             "Cordon a node and move its allocations to other nodes: each replacement starts before the allocation it "
                     + "replaces stops, one at a time per job. Whatever is still there at the deadline is stopped.",
             "The node takes no new work until `gantry node uncordon`."})

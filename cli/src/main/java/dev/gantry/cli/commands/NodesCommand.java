@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "nodes", mixinStandardHelpOptions = true, description = "List the nodes: address, status, drivers, and CPU and memory allocated of capacity.")
+@Command(name = "nodes", description = "List the nodes: address, status, drivers, and CPU and memory allocated of capacity.")
 public final class NodesCommand implements Callable<Integer> {
     @Mixin
     ClientOptions options;

@@ -36,7 +36,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** `gantry secret put|ls|rm`: registry credentials that tasks name as image_pull_secret. */
-@Command(name = "secret", mixinStandardHelpOptions = true, description = {
+@Command(name = "secret", description = {
         "Manage image pull secrets: registry credentials (a Docker config.json) that a task names with"
                 + " `image_pull_secret: NAME`, so that no job spec carries a password. Only the agents that run"
                 + " such a task receive the secret, and they keep it in memory only.",
@@ -52,7 +52,7 @@ public final class SecretCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "missing subcommand: put, ls or rm");
     }
 
-    @Command(name = "put", mixinStandardHelpOptions = true, description = {
+    @Command(name = "put", description = {
             "Create or replace a secret from a Docker config.json.",
             "The file is what `docker login` writes:",
             "  {\"auths\": {\"registry.example.com\": {\"auth\": \"<base64 of user:password>\"}}}",
@@ -155,7 +155,7 @@ public final class SecretCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true,
+    @Command(name = "ls", aliases = "list",
             description = "List the namespace's secrets: name, registries, size and when each was last put. Never their content.")
     static final class Ls implements Callable<Integer> {
         @Mixin
@@ -179,7 +179,7 @@ public final class SecretCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "rm", aliases = "delete", mixinStandardHelpOptions = true, description = {
+    @Command(name = "rm", aliases = "delete", description = {
             "Delete a secret.",
             "Running tasks keep running; a task that names it fails its next pull with \"image pull secret"
                     + " NAME not found\" until the secret is put again."})
