@@ -16,7 +16,7 @@ import dev.gantry.api.v1.Node;
 import dev.gantry.api.v1.PortRange;
 import dev.gantry.api.v1.Resources;
 import io.grpc.Server;
-import io.grpc.netty.NettyServerBuilder;
+import dev.gantry.api.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +97,12 @@ public final class AgentDaemon implements AutoCloseable {
      */
     public static AgentDaemon start(Config config, java.util.function.Function<ImageStore, List<TaskDriver>> drivers)
             throws IOException {
+        return start(config, drivers, Transport.plaintext());
+    }
+
+    /** As above; {@code transport} secures the agent's own port and its connection to the schedulers. */
+    public static AgentDaemon start(Config config, java.util.function.Function<ImageStore, List<TaskDriver>> drivers,
+                                    Transport transport) throws IOException {
         String nodeId = NodeIdentity.loadOrCreate(config.dataDir());
         String name = config.nodeName() == null || config.nodeName().isEmpty() ? Fingerprint.hostname() : config.nodeName();
         ImageStore images = new ImageStore(config.dataDir().resolve("images"), new dev.gantry.agent.image.RegistryClient(
@@ -123,7 +129,7 @@ public final class AgentDaemon implements AutoCloseable {
         LocalState local = new LocalState(config.dataDir());
         NodeContext ctx = new NodeContext(nodeId, name, config.advertiseHost());
 
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.port()))
+        Server server = transport.server(new InetSocketAddress(config.bindHost(), config.port()))
                 .addService(new LogServiceImpl(local))
                 .build().start();
         String address = config.advertiseHost() + ":" + server.getPort();
@@ -144,7 +150,7 @@ public final class AgentDaemon implements AutoCloseable {
         SchedulerConnection[] conn = new SchedulerConnection[1];
         AllocationSupervisor supervisor = new AllocationSupervisor(usable, ImageResolver.of(images), local, ctx,
                 Clock.systemUTC(), u -> conn[0].report(u));
-        conn[0] = new SchedulerConnection(config.schedulers(), () -> node, supervisor::apply, supervisor::currentReports);
+        conn[0] = new SchedulerConnection(config.schedulers(), transport, () -> node, supervisor::apply, supervisor::currentReports);
         supervisor.recover();
         // Before the scheduler connection: nothing new starts while leftovers are sorted out.
         supervisor.removeOrphanContainers();

@@ -10,7 +10,7 @@ import dev.gantry.scheduler.store.EtcdStore;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.maintenance.StatusResponse;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
+import dev.gantry.api.transport.Transport;
 import io.grpc.stub.StreamObserver;
 
 import java.io.IOException;
@@ -122,7 +122,7 @@ public final class PlacementScaleBenchmark {
                                 + "leader lease %d s; %d job submissions in flight%n",
                         nodeCount, (System.nanoTime() - t0) / 1e9, channels, threads, leaderTtl.toSeconds(), inflight);
 
-                ManagedChannel client = NettyChannelBuilder.forAddress("127.0.0.1", scheduler.grpcPort()).usePlaintext().build();
+                ManagedChannel client = Transport.plaintext().channel("127.0.0.1", scheduler.grpcPort()).build();
                 ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "bench-progress");
                     t.setDaemon(true);

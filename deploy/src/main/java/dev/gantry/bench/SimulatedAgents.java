@@ -15,7 +15,7 @@ import dev.gantry.api.v1.Task;
 import dev.gantry.api.v1.TaskState;
 import dev.gantry.api.v1.TaskStatus;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
+import dev.gantry.api.transport.Transport;
 import io.grpc.stub.StreamObserver;
 
 import java.util.ArrayList;
@@ -106,7 +106,7 @@ final class SimulatedAgents implements AutoCloseable {
             return t;
         });
         for (int i = 0; i < channelCount; i++) {
-            channels.add(NettyChannelBuilder.forAddress(host, port).usePlaintext().executor(callbacks)
+            channels.add(Transport.plaintext().channel(host, port).executor(callbacks)
                     .eventLoopGroup(network).channelType(io.netty.channel.socket.nio.NioSocketChannel.class)
                     .maxInboundMessageSize(64 << 20).build());
         }

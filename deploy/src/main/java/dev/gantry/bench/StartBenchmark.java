@@ -29,7 +29,7 @@ import dev.gantry.api.v1.Task;
 import dev.gantry.scheduler.SchedulerServer;
 import dev.gantry.scheduler.store.MemoryStore;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
+import dev.gantry.api.transport.Transport;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -141,7 +141,7 @@ public final class StartBenchmark {
         SchedulerServer scheduler = SchedulerServer.start(store, new SchedulerServer.Config("127.0.0.1", port, -1, "/gantry/"));
         AgentDaemon agent = AgentDaemon.start(new AgentDaemon.Config(List.of("127.0.0.1:" + port), dir, "bench", Map.of(),
                 "127.0.0.1", freePort(), "127.0.0.1", 45000, 45999, 0, 0), List.of(new RuncDriver(dir.resolve("runc"))));
-        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        ManagedChannel ch = Transport.plaintext().channel("127.0.0.1", port).build();
         JobServiceGrpc.JobServiceBlockingStub jobs = JobServiceGrpc.newBlockingStub(ch);
         while (!agent.isRegistered()) Thread.sleep(20);
 

@@ -18,7 +18,7 @@ import dev.gantry.scheduler.state.ClusterState;
 import dev.gantry.scheduler.state.Keys;
 import dev.gantry.scheduler.store.Store;
 import io.grpc.Server;
-import io.grpc.netty.NettyServerBuilder;
+import dev.gantry.api.transport.Transport;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,6 +115,11 @@ public final class SchedulerServer implements AutoCloseable {
     }
 
     public static SchedulerServer start(Store store, Config config) throws IOException {
+        return start(store, config, Transport.plaintext());
+    }
+
+    /** {@code transport}: how the gRPC port is secured (see {@link Transport}). */
+    public static SchedulerServer start(Store store, Config config, Transport transport) throws IOException {
         Keys keys = new Keys(config.keyPrefix());
         Clock clock = Clock.systemUTC();
         ClusterState state = new ClusterState(store, keys);
@@ -137,7 +142,7 @@ public final class SchedulerServer implements AutoCloseable {
         AgentServiceImpl agents = new AgentServiceImpl(state, store, keys, clock, heartbeats,
                 AgentServiceImpl.heartbeatIntervalFor(config.nodeTtl()));
         try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.grpcPort()))
+            server = transport.server(new InetSocketAddress(config.bindHost(), config.grpcPort()))
                     .addService(new JobServiceImpl(state, store, keys, clock, history, storeHealth::degraded, config.placement()))
                     .addService(events)
                     .addService(new AllocationServiceImpl(state))

@@ -9,7 +9,7 @@ import dev.gantry.api.v1.Heartbeat;
 import dev.gantry.api.v1.Node;
 import dev.gantry.api.v1.SchedulerMessage;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
+import dev.gantry.api.transport.Transport;
 import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,16 +48,18 @@ public final class SchedulerConnection implements AutoCloseable {
 
     private ManagedChannel channel;
     private volatile StreamObserver<AgentMessage> stream;
+    private final Transport transport;
     private int attempt;
     private volatile boolean registered;
     private volatile long heartbeatMillis = DEFAULT_HEARTBEAT_MILLIS;
     private long lastHeartbeat;
     private volatile boolean closed;
 
-    public SchedulerConnection(List<String> addresses, Supplier<Node> registration,
+    public SchedulerConnection(List<String> addresses, Transport transport, Supplier<Node> registration,
                                Consumer<DesiredAllocations> onDesired, Supplier<List<AllocationUpdate>> currentReports) {
         if (addresses.isEmpty()) throw new IllegalArgumentException("no scheduler address given");
         this.addresses = List.copyOf(addresses);
+        this.transport = transport;
         this.registration = registration;
         this.onDesired = onDesired;
         this.currentReports = currentReports;
@@ -83,7 +85,7 @@ public final class SchedulerConnection implements AutoCloseable {
         String address = addresses.get(attempt % addresses.size());
         attempt++;
         if (channel != null) channel.shutdownNow();
-        channel = NettyChannelBuilder.forTarget(address).usePlaintext()
+        channel = transport.channel(address)
                 .keepAliveTime(10, TimeUnit.SECONDS).keepAliveWithoutCalls(true).build();
         DesiredSet desired = new DesiredSet();
         stream = AgentServiceGrpc.newStub(channel).connect(new StreamObserver<>() {

@@ -81,7 +81,7 @@ class SchedulerConnectionTest {
                         };
                     }
                 }).build().start();
-        connection = new SchedulerConnection(List.of("127.0.0.1:" + server.getPort()),
+        connection = new SchedulerConnection(List.of("127.0.0.1:" + server.getPort()), dev.gantry.api.transport.Transport.plaintext(),
                 () -> Node.newBuilder().setId("n1").setName("node-1").build(), applied::add, List::of);
         connection.start();
     }

@@ -8,7 +8,7 @@ import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
+import dev.gantry.api.transport.Transport;
 
 import java.util.Iterator;
 import java.util.List;
@@ -30,8 +30,16 @@ public final class SchedulerClient implements AutoCloseable {
     private ManagedChannel channel;
     private int current;
 
-    public SchedulerClient(List<String> addresses) {
+    private final Transport transport;
+
+    public SchedulerClient(List<String> addresses, Transport transport) {
         this.addresses = addresses.isEmpty() ? List.of(DEFAULT_ADDRESS) : List.copyOf(addresses);
+        this.transport = transport;
+    }
+
+    /** The transport this client's channels use, for the streams that a command opens itself. */
+    public Transport transport() {
+        return transport;
     }
 
     /**
@@ -105,7 +113,7 @@ public final class SchedulerClient implements AutoCloseable {
     private ManagedChannel channel() {
         // Keepalive pings find a scheduler that stopped answering under a long-lived stream (the server permits 5 s).
         if (channel == null) {
-            channel = NettyChannelBuilder.forTarget(addresses.get(current)).usePlaintext()
+            channel = transport.channel(addresses.get(current))
                     .keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS).build();
         }
         return channel;

@@ -2,6 +2,7 @@ package dev.gantry.cli.commands;
 
 import dev.gantry.cli.client.SchedulerClient;
 import dev.gantry.cli.output.OutputFormat;
+import dev.gantry.api.transport.Transport;
 import picocli.CommandLine.Option;
 
 import java.util.Arrays;
@@ -24,7 +25,12 @@ public final class ClientOptions {
         String a = address != null ? address : System.getenv(SchedulerClient.ENV);
         List<String> list = a == null || a.isBlank() ? List.of()
                 : Arrays.stream(a.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-        return new SchedulerClient(list);
+        return new SchedulerClient(list, transport());
+    }
+
+    /** How every connection a command opens (to schedulers and agents) is made. */
+    public Transport transport() {
+        return Transport.plaintext();
     }
 
     public OutputFormat output() {

@@ -14,7 +14,6 @@ import dev.gantry.cli.output.OutputFormat;
 import dev.gantry.cli.output.Table;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -56,7 +55,7 @@ public final class EndpointsCommand implements Callable<Integer> {
 
     /** Streams without a deadline (the client's stubs have one); ends when the scheduler ends the stream. */
     private void follow(String address, EndpointsRequest request) {
-        ManagedChannel ch = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+        ManagedChannel ch = options.transport().channel(address).build();
         try {
             Iterator<EndpointsResponse> updates = JobServiceGrpc.newBlockingStub(ch).watchEndpoints(request);
             while (updates.hasNext()) {

@@ -16,7 +16,6 @@ import dev.gantry.cli.client.ExitCodes;
 import dev.gantry.cli.client.SchedulerClient;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -104,7 +103,7 @@ public final class LogsCommand implements java.util.concurrent.Callable<Integer>
         if (s.address().isEmpty()) {
             throw new CliException(ExitCodes.FAILURE, "the node of allocation " + s.allocation().getId() + " is unknown");
         }
-        ManagedChannel ch = NettyChannelBuilder.forTarget(s.address()).usePlaintext().build();
+        ManagedChannel ch = options.transport().channel(s.address()).build();
         try {
             Iterator<LogLine> lines = TaskServiceGrpc.newBlockingStub(ch).logs(LogsRequest.newBuilder()
                     .setAllocationId(s.allocation().getId()).setTask(task == null ? "" : task)
