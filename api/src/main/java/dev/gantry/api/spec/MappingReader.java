@@ -3,6 +3,7 @@ package dev.gantry.api.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.google.protobuf.Duration;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import java.util.function.Function;
  * stopping. An absent field and an explicit null ({@code image:}) both read as empty.
  */
 final class MappingReader {
+  private static final int MAX_PLAIN_SCALE = 1000;
   private final JsonNode node;
   private final String path;
   private final List<FieldError> errors;
@@ -202,7 +204,9 @@ final class MappingReader {
     } else if (v.isIntegralNumber()) {
       return v.bigIntegerValue().toString();
     } else if (v.isBigDecimal()) {
-      return v.decimalValue().toPlainString();
+      BigDecimal d = v.decimalValue();
+      // 1e999999999 written out in full would be a billion digits: keep such a number as 1E+999999999.
+      return Math.abs((long) d.scale()) > MAX_PLAIN_SCALE ? d.toString() : d.toPlainString();
     } else if (v.isNumber()) {
       return v.asText();
     }
