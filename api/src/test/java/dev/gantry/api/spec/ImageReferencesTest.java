@@ -75,4 +75,10 @@ class ImageReferencesTest {
       }
     }
   }
+
+  @Test
+  void cutsALongReferenceShortInTheMessage() {
+    assertThat(problems(image("a".repeat(300)))).containsExactly("tasks[0].image: \"" + "a".repeat(100)
+        + "\"... (300 characters) is not an image reference: the name is longer than 255 characters" + IMAGE_EXAMPLES);
+  }
 }
