@@ -127,6 +127,8 @@ final class SpecTree {
         parser.skipChildren();
       } catch (StreamConstraintsException e) {
         throw new Unreadable(tooDeep);  // deeper than even Jackson reads: the rest is lost
+      } catch (JsonParseException e) {
+        throw keyProblem(e, path);
       }
       errors.add(tooDeep);
       return TOO_DEEP;
@@ -223,23 +225,33 @@ final class SpecTree {
     try {
       return next(path);
     } catch (JsonParseException e) {
-      // Jackson's text names SnakeYAML's event classes; a key must be a string for a field path.
-      if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Expected a field name")) {
-        Matcher alias = ALIAS_EVENT.matcher(e.getOriginalMessage());
-        throw new Unreadable(new FieldError(path, alias.find() ? aliasMessage(alias.group(1))
-            : "a key must be a plain string, not a list or a mapping (line "
-                + e.getLocation().getLineNr() + ")"));
-      }
-      throw e;
+      throw keyProblem(e, path);
     }
   }
 
+  /** Skips a value that is not kept (a second value of a key): its own problems are not reported. */
   private void skip(String path) throws IOException, Unreadable {
     try {
       parser.skipChildren();
     } catch (StreamConstraintsException e) {
       throw new Unreadable(new FieldError(path, "nested too deep to read"));
+    } catch (JsonParseException e) {
+      throw keyProblem(e, path);
     }
+  }
+
+  /**
+   * A key that is not a string (a list, a mapping, an alias) in the mapping at or under
+   * {@code path}, which Jackson reports naming SnakeYAML's event classes; any other syntax
+   * error as it is.
+   */
+  private static Unreadable keyProblem(JsonParseException e, String path) throws JsonParseException {
+    if (e.getOriginalMessage() == null || !e.getOriginalMessage().startsWith("Expected a field name")) {
+      throw e;
+    }
+    Matcher alias = ALIAS_EVENT.matcher(e.getOriginalMessage());
+    return new Unreadable(new FieldError(path, alias.find() ? aliasMessage(alias.group(1))
+        : "a key must be a plain string, not a list or a mapping (line " + e.getLocation().getLineNr() + ")"));
   }
 
   private static String aliasMessage(String anchor) {

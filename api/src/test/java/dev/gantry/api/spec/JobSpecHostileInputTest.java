@@ -154,6 +154,10 @@ class JobSpecHostileInputTest {
   void rejectsAKeyThatIsNotAString() {
     assertThat(problems("name: web\ntasks:\n  - ? [a, b]\n    : 1\n"))
         .containsExactly("tasks[0]: a key must be a plain string, not a list or a mapping (line 3)");
+    // Also in a value skipped as a duplicate (found by the property test: SnakeYAML's text came through).
+    assertThat(problems("name: web\nupdate: {canary: 1}\nupdate:\n  ? [a]\n  : 1\n")).containsExactly(
+        "update: duplicate key (also on line 2)",
+        "update: a key must be a plain string, not a list or a mapping (line 4)");
   }
 
   @Test
