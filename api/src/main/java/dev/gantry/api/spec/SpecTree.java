@@ -56,6 +56,7 @@ final class SpecTree {
   private static final Pattern TRAILING_INDEXES = Pattern.compile("(\\[\\d+])+$");
   // Stands for a value nested too deep, already reported, until the key that holds it.
   private static final JsonNode TOO_DEEP = TextNode.valueOf("(nested too deep)");
+  private static final Pattern JAVA_EXCEPTION = Pattern.compile("java\\.[\\w.]+(?:Exception|Error)");
   private static final Pattern ALIAS_EVENT = Pattern.compile("AliasEvent\\(anchor=([^)]*)\\)");
 
   private final JsonParser parser;
@@ -269,7 +270,11 @@ final class SpecTree {
     }
     String where = e.getLocation() == null ? ""
         : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-    return "YAML syntax error" + where + ": " + e.getOriginalMessage();
+    // SnakeYAML fails on some cut-off text (a \\u escape at the very end) with a Java
+    // exception, whose name and text Jackson passes on.
+    String problem = e.getOriginalMessage() == null || JAVA_EXCEPTION.matcher(e.getOriginalMessage()).find()
+        ? "the text cannot be read here (is it cut off?)" : e.getOriginalMessage();
+    return "YAML syntax error" + where + ": " + problem;
   }
 
   /** "line 2, column 7" for a position counted in code points, as SnakeYAML counts. */

@@ -151,6 +151,13 @@ class JobSpecHostileInputTest {
   }
 
   @Test
+  void reportsTextCutOffInAnEscapeInOurWords() {
+    // Found by the property test: SnakeYAML failed with a NumberFormatException, named in the message.
+    assertThat(problems("name: \"\\u")).containsExactly(
+        "YAML syntax error at line 1, column 5: the text cannot be read here (is it cut off?)");
+  }
+
+  @Test
   void rejectsAKeyThatIsNotAString() {
     assertThat(problems("name: web\ntasks:\n  - ? [a, b]\n    : 1\n"))
         .containsExactly("tasks[0]: a key must be a plain string, not a list or a mapping (line 3)");
