@@ -16,8 +16,12 @@ final class FieldPath {
     return parent + "[" + index + "]";
   }
 
-  /** A key of a free-form map (env, spread targets); quoted when it would not read as one. */
+  /**
+   * A key of a free-form map (env, spread targets) or one that is not a field; quoted when it
+   * would not read as one, and so cut short when long.
+   */
   static String key(String parent, String key) {
-    return PLAIN_KEY.matcher(key).matches() ? field(parent, key) : parent + "[" + Quoted.of(key) + "]";
+    return key.length() <= Quoted.MAX_SHOWN && PLAIN_KEY.matcher(key).matches()
+        ? field(parent, key) : parent + "[" + Quoted.of(key) + "]";
   }
 }

@@ -1,30 +1,20 @@
 package dev.gantry.api.spec;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.JobType;
 import dev.gantry.api.v1.RestartPolicy;
 import dev.gantry.api.v1.UpdateStrategy;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
+import java.util.Optional;
 
 /**
  * Reads one YAML (or JSON) job spec into a {@link Job}, collecting every problem with its
- * field path. It fills only the defaults that belong to the spec language (namespace
+ * field path; {@link SpecTree} reads the text, {@link MappingReader} the fields. It fills only the defaults that belong to the spec language (namespace
  * {@code default}, type service, count 1, priority 50); the scheduler's defaults are
  * {@link JobDefaults}. Thread-safe.
  */
@@ -32,9 +22,12 @@ public final class JobSpecParser {
 
   /**
    * {@code job} is filled as far as the spec allowed even when there are errors, so a
-   * caller can still validate it and report everything at once.
+   * caller can still validate it and report everything at once. {@code readable} is false
+   * when the text could not be read as one mapping (a syntax error, an empty document, one
+   * nested too deep to read): {@code job} then holds only defaults, and validating it would
+   * only add noise.
    */
-  public record ParseResult(Job job, List<FieldError> errors) {
+  public record ParseResult(Job job, List<FieldError> errors, boolean readable) {
     public ParseResult {
       errors = List.copyOf(errors);
     }
@@ -55,32 +48,17 @@ public final class JobSpecParser {
       "always", RestartPolicy.Mode.ALWAYS, "on-failure", RestartPolicy.Mode.ON_FAILURE,
       "never", RestartPolicy.Mode.NEVER);
 
-  // yes/no/on/off stay strings (YAML 1.1 would make `DEBUG: on` true), and 1.10 stays 1.10.
-  private static final YAMLMapper YAML = YAMLMapper.builder()
-      .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
-  // JSON is YAML, but SnakeYAML (YAML 1.1) rejects the tab indentation common in JSON files.
-  private static final JsonMapper JSON = JsonMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
-
   public ParseResult parse(String yaml) {
     List<FieldError> errors = new ArrayList<>();
-    JsonNode root = readOneDocument(yaml, errors);
+    JsonNode root = SpecTree.read(yaml, errors);
     Job.Builder job = Job.newBuilder()
         .setNamespace("default")
         .setType(JobType.SERVICE)
         .setCount(1)
         .setPriority(50);
-    if (root != null) {
-      MappingReader.of(root, "", errors, JOB_FIELDS).ifPresent(spec -> readJob(spec, job));
-    }
-    return new ParseResult(job.build(), errors);
+    Optional<MappingReader> spec = root == null ? Optional.empty() : MappingReader.of(root, "", errors, JOB_FIELDS);
+    spec.ifPresent(s -> readJob(s, job));
+    return new ParseResult(job.build(), errors, spec.isPresent());
   }
 
   private static void readJob(MappingReader spec, Job.Builder job) {
@@ -122,40 +100,6 @@ public final class JobSpecParser {
     u.bool("auto_promote").ifPresent(out::setAutoPromote);
     u.duration("stagger").ifPresent(out::setStagger);
     return out.build();
-  }
-
-  /** The document's tree, or null (and an error) when there is no single readable document. */
-  private static JsonNode readOneDocument(String yaml, List<FieldError> errors) {
-    ObjectMapper mapper = yaml.stripLeading().startsWith("{") ? JSON : YAML;
-    try (JsonParser parser = mapper.createParser(yaml)) {
-      JsonNode root = mapper.readTree(parser);
-      if (root == null || root.isMissingNode() || root.isNull()) {
-        errors.add(new FieldError("", "the job spec is empty"));
-        return null;
-      }
-      if (parser.nextToken() != null) {
-        errors.add(new FieldError("", "line " + parser.currentTokenLocation().getLineNr()
-            + ": more after the job spec; a job spec is one document (split jobs into files)"));
-        return null;
-      }
-      return root;
-    } catch (JsonProcessingException e) {
-      errors.add(new FieldError("", syntaxError(e)));
-      return null;
-    } catch (IOException e) {
-      // Reading from a String does no I/O; anything else is a bug in the YAML library.
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String syntaxError(JsonProcessingException e) {
-    if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
-      return "YAML syntax error at line " + (yaml.getProblemMark().getLine() + 1)
-          + ", column " + (yaml.getProblemMark().getColumn() + 1) + ": " + yaml.getProblem();
-    }
-    String where = e.getLocation() == null ? ""
-        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-    return "YAML syntax error" + where + ": " + e.getOriginalMessage();
   }
 
   @SuppressWarnings("unchecked")

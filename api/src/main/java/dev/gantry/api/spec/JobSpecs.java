@@ -30,7 +30,7 @@ public final class JobSpecs {
 
   private static List<FieldError> problems(JobSpecParser.ParseResult parsed) {
     List<FieldError> errors = new ArrayList<>(parsed.errors());
-    if (errors.stream().anyMatch(e -> e.path().isEmpty())) {
+    if (!parsed.readable()) {
       return errors;  // no usable document: validating the empty job would only add noise
     }
     for (FieldError problem : JobValidator.validate(JobDefaults.apply(parsed.job()))) {

@@ -2,7 +2,9 @@ package dev.gantry.api.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.google.protobuf.Duration;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -18,6 +20,7 @@ import java.util.function.Function;
  * stopping. An absent field and an explicit null ({@code image:}) both read as empty.
  */
 final class MappingReader {
+  private static final int MAX_PLAIN_SCALE = 1000;
   private final JsonNode node;
   private final String path;
   private final List<FieldError> errors;
@@ -28,17 +31,23 @@ final class MappingReader {
     this.errors = errors;
   }
 
-  /** Empty (and an error recorded) when {@code node} is not a mapping. */
+  /**
+   * Empty (and an error recorded) when {@code node} is not a mapping. A {@link MissingNode} is a
+   * value {@link SpecTree} already reported (an alias, nesting too deep): nothing more is said of it.
+   */
   static Optional<MappingReader> of(JsonNode node, String path, List<FieldError> errors, List<String> knownFields) {
+    if (node.isMissingNode()) {
+      return Optional.empty();
+    }
     if (!node.isObject()) {
       errors.add(new FieldError(path, "must be a mapping of fields, got " + describe(node)));
       return Optional.empty();
     }
     for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
       String name = names.next();
-      if (!knownFields.contains(name)) {
+      if (!knownFields.contains(name) && !node.get(name).isMissingNode()) {
         String hint = Suggestions.hint(name, knownFields);
-        errors.add(new FieldError(FieldPath.field(path, name), "unknown field"
+        errors.add(new FieldError(FieldPath.key(path, name), "unknown field"
             + (hint.isEmpty() ? " (known: " + String.join(", ", knownFields) + ")" : hint)));
       }
     }
@@ -119,7 +128,8 @@ final class MappingReader {
       } else {
         for (int i = 0; i < v.size(); i++) {
           // "" keeps the indexes of later elements those of the YAML.
-          out.add(scalarAt(v.get(i), FieldPath.index(path(field), i), "a string").orElse(""));
+          out.add(v.get(i).isMissingNode() ? ""
+              : scalarAt(v.get(i), FieldPath.index(path(field), i), "a string").orElse(""));
         }
       }
     });
@@ -136,7 +146,9 @@ final class MappingReader {
       }
       v.fields().forEachRemaining(e -> {
         String keyPath = FieldPath.key(path(field), e.getKey());
-        if (e.getValue().isNull()) {
+        if (e.getValue().isMissingNode()) {
+          return;  // reported by SpecTree
+        } else if (e.getValue().isNull()) {
           errors.add(new FieldError(keyPath, "has no value (write \"\" for an empty string)"));
         } else {
           scalarAt(e.getValue(), keyPath, "a string").ifPresent(s -> out.put(e.getKey(), s));
@@ -171,7 +183,7 @@ final class MappingReader {
 
   private Optional<JsonNode> value(String field) {
     JsonNode v = node.get(field);
-    return v == null || v.isNull() ? Optional.empty() : Optional.of(v);
+    return v == null || v.isNull() || v.isMissingNode() ? Optional.empty() : Optional.of(v);
   }
 
   private <T> Optional<T> quantity(String field, String what, Function<String, T> parse) {
@@ -202,7 +214,9 @@ final class MappingReader {
     } else if (v.isIntegralNumber()) {
       return v.bigIntegerValue().toString();
     } else if (v.isBigDecimal()) {
-      return v.decimalValue().toPlainString();
+      BigDecimal d = v.decimalValue();
+      // 1e999999999 written out in full would be a billion digits: keep such a number as 1E+999999999.
+      return Math.abs((long) d.scale()) > MAX_PLAIN_SCALE ? d.toString() : d.toPlainString();
     } else if (v.isNumber()) {
       return v.asText();
     }
@@ -219,6 +233,12 @@ final class MappingReader {
     } else if (v.isNull()) {
       return "nothing";
     }
-    return scalarText(v) == null ? v.getNodeType().name().toLowerCase(java.util.Locale.ROOT) : scalarText(v);
+    String text = scalarText(v);
+    if (text == null) {
+      return v.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    }
+    // A number, as written; 1e400 is 401 digits.
+    return text.length() <= Quoted.MAX_SHOWN ? text
+        : text.substring(0, Quoted.MAX_SHOWN) + "... (" + text.length() + " digits)";
   }
 }

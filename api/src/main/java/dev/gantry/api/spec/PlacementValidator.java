@@ -25,7 +25,10 @@ final class PlacementValidator {
   private static final List<String> SINGLE_VALUE = List.of("=", "!=", "regexp", "version");
   private static final List<String> MANY_VALUES = List.of("in", "not_in");
   // One or more comma-separated terms like ">= 1.2", "~> 2.0", "< 3.0.0-rc1".
-  private static final Pattern VERSION_TERM = Pattern.compile("\\s*(=|!=|>|>=|<|<=|~>)?\\s*v?\\d+(\\.\\d+)*(-[0-9A-Za-z.-]+)?\\s*");
+  // Possessive like Quantities' patterns: with greedy \s* on both sides of the operator, a long
+  // run of spaces before junk backtracked in quadratic time.
+  private static final Pattern VERSION_TERM =
+      Pattern.compile("\\s*+(=|!=|>|>=|<|<=|~>)?\\s*+v?\\d++(\\.\\d++)*+(-[0-9A-Za-z.-]++)?\\s*+");
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
 
   private PlacementValidator() {}

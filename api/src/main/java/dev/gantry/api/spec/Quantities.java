@@ -19,10 +19,14 @@ public final class Quantities {
   private static final String SIZE_EXAMPLES = " (e.g. 256Mi, 1Gi)";
   private static final String CPU_EXAMPLES = " (e.g. 500m, 0.5, 2)";
 
-  private static final Pattern DURATION = Pattern.compile("([+-]?)((?:(?:\\d+\\.?\\d*|\\.\\d+)(?:ns|us|µs|ms|s|m|h))+)");
-  private static final Pattern DURATION_PART = Pattern.compile("(\\d+\\.?\\d*|\\.\\d+)(ns|us|µs|ms|s|m|h)");
-  private static final Pattern SIZE = Pattern.compile("([+-]?)(\\d+\\.?\\d*|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?");
-  private static final Pattern CPU = Pattern.compile("([+-]?)(\\d+\\.?\\d*|\\.\\d+)(m?)");
+  // Possessive (++, ?+, *+): digits, '.' and units never overlap, so giving characters back
+  // cannot help a match, and a long run of digits with junk after it would backtrack in
+  // quadratic time (20,000 digits took 10 s).
+  private static final String NUMBER = "(\\d++\\.?+\\d*+|\\.\\d++)";
+  private static final Pattern DURATION = Pattern.compile("([+-]?)((?:" + NUMBER + "(?:ns|us|µs|ms|s|m|h))++)");
+  private static final Pattern DURATION_PART = Pattern.compile(NUMBER + "(ns|us|µs|ms|s|m|h)");
+  private static final Pattern SIZE = Pattern.compile("([+-]?)" + NUMBER + "(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?");
+  private static final Pattern CPU = Pattern.compile("([+-]?)" + NUMBER + "(m?)");
 
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
   // google.protobuf.Duration's documented range: about 10,000 years.

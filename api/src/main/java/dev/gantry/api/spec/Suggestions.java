@@ -6,6 +6,9 @@ import java.util.Optional;
 
 /** "Did you mean": the known word closest to a misspelt one, if any is close enough. */
 final class Suggestions {
+  // Longer than any name a spec has (DNS labels are 63): no suggestion for or from such a word.
+  private static final int MAX_LENGTH = 255;
+
   private Suggestions() {}
 
   static Optional<String> closest(String input, Collection<String> candidates) {
@@ -19,8 +22,13 @@ final class Suggestions {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : candidates) {
-      int distance = distance(input.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
       int allowed = Math.max(1, candidate.length() / 3);
+      // The distance is at least the difference in length, and the table is |input| x |candidate|:
+      // two long strings (a 100k-character port name and check port) would need gigabytes.
+      if (Math.abs(input.length() - candidate.length()) > allowed || candidate.length() > MAX_LENGTH) {
+        continue;
+      }
+      int distance = distance(input.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
       if (distance <= allowed && distance < bestDistance) {
         best = candidate;
         bestDistance = distance;

@@ -70,6 +70,10 @@ final class TaskValidator {
     }
     if (task.getImage().isBlank()) {
       problems.add(field(path, "image"), "is required");
+    } else {
+      ImageReferences.problem(task.getImage()).ifPresent(why -> problems.add(field(path, "image"),
+          Quoted.of(task.getImage()) + " is not an image reference" + (why.isEmpty() ? "" : ": " + why)
+              + ImageReferences.EXAMPLES));
     }
     if (!task.getPullPolicy().isEmpty() && !PULL_POLICIES.contains(task.getPullPolicy())) {
       problems.add(field(path, "pull_policy"), Quoted.of(task.getPullPolicy()) + " is not a pull policy (always,"

@@ -241,9 +241,21 @@ class JobSpecParserTest {
   }
 
   @Test
-  void reportsDuplicateKeysAsSyntaxErrors() {
-    assertThat(errors("name: a\nname: b\n")).singleElement().asString()
-        .contains("line 2").contains("Duplicate field 'name'");
+  void reportsDuplicateKeysByPathAndReadsTheFirst() {
+    JobSpecParser.ParseResult r = parser.parse("""
+        name: a
+        name: b
+        tasks:
+          - {name: web, image: x, env: {A: 1, A: 2}, name: api}
+        """);
+    assertThat(r.errors()).extracting(FieldError::toString).containsExactly(
+        "name: duplicate key (also on line 1)",
+        "tasks[0].env.A: duplicate key (also on line 4)",
+        "tasks[0].name: duplicate key (also on line 4)");
+    assertThat(r.job().getName()).isEqualTo("a");
+    assertThat(r.job().getTasks(0).getEnvMap()).isEqualTo(java.util.Map.of("A", "1"));
+    assertThat(errors("{\"name\": \"a\", \"tasks\": [], \"name\": \"b\"}"))
+        .containsExactly("name: duplicate key (also on line 1)");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.gantry.api.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.google.protobuf.Duration;
 import dev.gantry.api.v1.Affinity;
@@ -266,5 +267,20 @@ class JobValidatorTest {
   void rejectsOtherSurges(String value) {
     assertThat(errors(job().setUpdate(UpdateStrategy.newBuilder().setMaxSurge(value))))
         .containsExactly("update.max_surge: \"" + value + "\" is not a count or a percentage (e.g. 1, 25%)");
+  }
+
+  @Test
+  void reportsVeryLongValuesQuickly() {
+    // Each of these once blew up: the did-you-mean table of two 100k strings needed 40 GB, and
+    // the version pattern backtracked in quadratic time over the spaces.
+    Job.Builder job = job()
+        .setTasks(0, task("web").addPorts(Port.newBuilder().setName("p".repeat(100_000)))
+            .addChecks(Check.newBuilder().setKind("readiness").setType("tcp").setPort("q".repeat(100_000))))
+        .addConstraints(Constraint.newBuilder().setAttribute("v").setOperator("version")
+            .setValue(" ".repeat(100_000) + "x"));
+    List<FieldError> found = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+        () -> JobValidator.validate(job.build()));
+    assertThat(found).extracting(FieldError::path)
+        .containsExactly("tasks[0].ports[0].name", "tasks[0].checks[0].port", "constraints[0].value");
   }
 }

@@ -2,6 +2,7 @@ package dev.gantry.api.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.google.protobuf.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -114,5 +115,19 @@ class QuantitiesTest {
         .hasMessage("\"0.0005\" is finer than 1m (a thousandth of a core)");
     assertThatThrownBy(() -> Quantities.parseCpu("lots"))
         .hasMessage("\"lots\" is not a CPU amount (e.g. 500m, 0.5, 2)");
+  }
+
+  @org.junit.jupiter.api.Test
+  void rejectsALongRunOfDigitsBeforeJunkWithoutBacktracking() {
+    // Before the patterns were possessive, 20,000 digits took 10 s here (quadratic); 100,000 minutes.
+    String digits = "9".repeat(100_000);
+    assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+      assertThatThrownBy(() -> Quantities.parseSize(digits + "x")).hasMessageContaining("is not a size");
+      assertThatThrownBy(() -> Quantities.parseCpu(digits + "x")).hasMessageContaining("is not a CPU amount");
+      assertThatThrownBy(() -> Quantities.parseDuration(digits + "x")).hasMessageContaining("is not a duration");
+      assertThatThrownBy(() -> Quantities.parseDuration("1s".repeat(50_000) + "x"))
+          .hasMessageContaining("is not a duration");
+      assertThatThrownBy(() -> Quantities.parseSize(digits + "Gi")).hasMessageContaining("is too large");
+    });
   }
 }
