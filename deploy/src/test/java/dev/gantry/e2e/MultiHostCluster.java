@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A cluster of separate hosts on this machine: a real etcd and scheduler processes on the host,
@@ -134,14 +133,11 @@ final class MultiHostCluster implements AutoCloseable {
         return b.toString();
     }
 
+    /** This machine's address on Docker's bridge ({@link DockerBridge}), printed with where it came from. */
     private static String bridgeGateway() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("docker", "network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
-            throw new IOException("cannot find Docker's bridge gateway: " + out);
-        }
-        return out;
+        DockerBridge.Gateway g = DockerBridge.gateway();
+        System.out.println("multi-host cluster: schedulers reached from the hosts at " + g.address() + " (" + g.source() + ")");
+        return g.address();
     }
 
     @Override
