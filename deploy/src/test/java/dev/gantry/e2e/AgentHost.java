@@ -31,7 +31,7 @@ final class AgentHost {
         this.name = name;
         this.dataDir = dataDir;
         this.shared = shared;
-        this.container = "gantry-it-" + name + "-" + Long.toHexString(System.nanoTime());
+        this.container = HostContainers.NAME_PREFIX + name + "-" + Long.toHexString(System.nanoTime());
         this.agentArgs = agentArgs;
     }
 
@@ -48,6 +48,7 @@ final class AgentHost {
         Files.createDirectories(dataDir);
         List<String> cmd = new ArrayList<>(List.of("docker", "run", "-d", "--name", container, "--hostname", name,
                 "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined"));
+        cmd.addAll(HostContainers.labelArgs());   // so that a later run can tell a leftover of a killed run
         for (String cap : CAPS) cmd.addAll(List.of("--cap-add", cap));
         for (String ro : new String[]{"/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc"}) {
             if (Files.exists(Path.of(ro))) cmd.addAll(List.of("-v", ro + ":" + ro + ":ro"));

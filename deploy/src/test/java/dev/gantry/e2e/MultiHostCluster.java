@@ -35,6 +35,7 @@ final class MultiHostCluster implements AutoCloseable {
     }
 
     static MultiHostCluster start(Path dir, int schedulerCount, int agentCount, String nodeTtl) throws Exception {
+        HostContainers.removeLeftovers();
         AgentHost.buildImage();
         MultiHostCluster c = new MultiHostCluster(dir, EtcdServer.startForTest(), bridgeGateway());
         c.nodeTtl = nodeTtl;
