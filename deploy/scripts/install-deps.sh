@@ -4,7 +4,6 @@
 #   install-deps.sh --test   also what the test suite needs: etcd server and client, docker-registry,
 #                            Docker Engine (docker.io: the docker driver's tests; start-dockerd.sh starts it),
 #                            procps (kill, pkill: the fault tests signal processes)
-# Nothing installed is ever removed (apt-get --no-remove): a conflict fails here, saying so.
 set -euo pipefail
 
 want=(openjdk-17-jdk-headless maven runc conmon busybox-static iproute2)
@@ -39,7 +38,7 @@ if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends --no-remove "${missing[@]}" >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Debian's etcd-server package starts a system etcd; the tests start their own on free ports.
 java -version 2>&1 | head -1 >&2
