@@ -45,7 +45,11 @@ final class AgentHost {
 
     /** The host image: empty, since everything comes from the host's bind-mounted directories. */
     static void buildImage() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("docker", "build", "-q", "-t", IMAGE, "-").redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder("docker", "build", "-q", "-t", IMAGE, "-").redirectErrorStream(true);
+        // The classic builder, whatever the environment asks: with DOCKER_BUILDKIT=1 a docker CLI without
+        // the buildx plugin (Docker's own CLI 23+, e.g. in /usr/local/bin) refuses to build at all.
+        pb.environment().put("DOCKER_BUILDKIT", "0");
+        Process p = pb.start();
         p.getOutputStream().write("FROM scratch\nCMD [\"/bin/true\"]\n".getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
