@@ -10,6 +10,15 @@ sock=/var/run/docker.sock
 if [[ "${DOCKER_HOST:-}" == unix://* ]]; then sock=${DOCKER_HOST#unix://}; fi
 log=${GANTRY_DOCKERD_LOG:-/tmp/gantry-dockerd.log}
 
+# DOCKER_HOST naming something else (tcp://, ssh://): the tests' docker CLI and driver go there, so a
+# dockerd started here on the local socket would not be the one they use. Only check that it answers.
+if [[ -n "${DOCKER_HOST:-}" && "$DOCKER_HOST" != unix://* ]]; then
+  if docker version >/dev/null 2>&1; then exit 0; fi
+  echo "start-dockerd: DOCKER_HOST=$DOCKER_HOST does not answer, and only an engine on a local unix socket can be started here" \
+    "(unset DOCKER_HOST, or set it to unix:///var/run/docker.sock)" >&2
+  exit 1
+fi
+
 answers() { docker -H "unix://$sock" version >/dev/null 2>&1; }
 
 if answers; then
@@ -27,13 +36,20 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 # A dockerd that was killed leaves its containerd's pid file behind; when that pid now belongs to
 # another process, dockerd waits for a containerd that is not there and gives up after a timeout.
-pidfile=/var/run/docker/containerd/containerd.pid
-if [[ -f $pidfile ]]; then
-  stale=$(cat "$pidfile" 2>/dev/null || true)
-  if [[ -z $stale ]] || [[ "$(cat "/proc/$stale/comm" 2>/dev/null || true)" != containerd ]]; then
-    rm -f "$pidfile"
+# dockerd's own pid file likewise: dockerd refuses to start while the pid in it exists, whatever
+# process now has it ("pid file found, ensure docker is not running"). Only a file whose pid is not
+# a containerd / dockerd is removed; a live one stays, and dockerd's refusal below says why.
+remove_stale_pidfile() {   # FILE COMM
+  local file=$1 comm=$2 pid
+  [[ -f $file ]] || return 0
+  pid=$(cat "$file" 2>/dev/null || true)
+  if [[ -z $pid ]] || [[ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" != "$comm" ]]; then
+    echo "start-dockerd: removing stale $file (pid ${pid:-none} is not a running $comm)" >&2
+    rm -f "$file"
   fi
-fi
+}
+remove_stale_pidfile /var/run/docker/containerd/containerd.pid containerd
+remove_stale_pidfile /var/run/docker.pid dockerd
 echo "start-dockerd: starting dockerd on $sock (log: $log)" >&2
 # setsid: not in this shell's process group, so it survives the script and the Maven run.
 setsid dockerd --host "unix://$sock" >>"$log" 2>&1 </dev/null &

@@ -21,6 +21,14 @@ final class AgentHost {
             "SETPCAP", "NET_RAW", "DAC_READ_SEARCH", "SYS_NICE", "IPC_LOCK", "KILL", "CHOWN", "DAC_OVERRIDE",
             "FOWNER", "FSETID", "SETUID", "SETGID", "NET_BIND_SERVICE", "AUDIT_WRITE"};   // not SYS_RESOURCE: outside the bounding set on these hosts
 
+    /**
+     * Shell that sets {@code $addr} to the host's IPv4 address on the bridge: the first of {@code hostname -i}
+     * (Docker's /etc/hosts entry for the container) that is IPv4 and not loopback, else of {@code hostname -I}
+     * (the interfaces' addresses). With IPv6 on in the engine, {@code hostname -i} lists an IPv6 address too, often first.
+     */
+    static final String ADVERTISE = "addr=; for a in $(hostname -i 2>/dev/null) $(hostname -I 2>/dev/null); do "
+            + "case $a in *:*|127.*) ;; *.*.*.*) addr=$a; break ;; esac; done; ";
+
     final String name;
     final Path dataDir;
     private final String container;
@@ -31,13 +39,17 @@ final class AgentHost {
         this.name = name;
         this.dataDir = dataDir;
         this.shared = shared;
-        this.container = "gantry-it-" + name + "-" + Long.toHexString(System.nanoTime());
+        this.container = HostContainers.NAME_PREFIX + name + "-" + Long.toHexString(System.nanoTime());
         this.agentArgs = agentArgs;
     }
 
     /** The host image: empty, since everything comes from the host's bind-mounted directories. */
     static void buildImage() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("docker", "build", "-q", "-t", IMAGE, "-").redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder("docker", "build", "-q", "-t", IMAGE, "-").redirectErrorStream(true);
+        // The classic builder, whatever the environment asks: with DOCKER_BUILDKIT=1 a docker CLI without
+        // the buildx plugin (Docker's own CLI 23+, e.g. in /usr/local/bin) refuses to build at all.
+        pb.environment().put("DOCKER_BUILDKIT", "0");
+        Process p = pb.start();
         p.getOutputStream().write("FROM scratch\nCMD [\"/bin/true\"]\n".getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -48,13 +60,20 @@ final class AgentHost {
         Files.createDirectories(dataDir);
         List<String> cmd = new ArrayList<>(List.of("docker", "run", "-d", "--name", container, "--hostname", name,
                 "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined"));
+        cmd.addAll(HostContainers.labelArgs());   // so that a later run can tell a leftover of a killed run
         for (String cap : CAPS) cmd.addAll(List.of("--cap-add", cap));
-        for (String ro : new String[]{"/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc"}) {
+        List<String> readOnly = List.of("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc");
+        for (String ro : readOnly) {
             if (Files.exists(Path.of(ro))) cmd.addAll(List.of("-v", ro + ":" + ro + ":ro"));
         }
+        // The agent runs on this test's own Java, not whatever `java` the host's PATH finds first (it
+        // may be older, or installed outside the directories above); that Java is mounted if it is outside.
+        Path javaHome = Path.of(System.getProperty("java.home")).toRealPath();
+        if (readOnly.stream().noneMatch(ro -> javaHome.startsWith(ro))) cmd.addAll(List.of("-v", javaHome + ":" + javaHome + ":ro"));
+        cmd.addAll(List.of("-e", "JAVA=" + javaHome.resolve("bin/java")));
         cmd.addAll(List.of("-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "--tmpfs", "/run", "--tmpfs", "/tmp",
                 "-v", dataDir + ":/var/lib/gantry", "-v", distribution + ":/gantry:ro", "-v", shared + ":" + shared + ":ro",
-                IMAGE, "/bin/sh", "-c", "while true; do /gantry/bin/gantry agent --advertise \"$(hostname -i)\" "
+                IMAGE, "/bin/sh", "-c", "while true; do " + ADVERTISE + "/gantry/bin/gantry agent --advertise \"$addr\" "
                         + "--data-dir /var/lib/gantry --name " + name + " " + String.join(" ", agentArgs)
                         + " >>/var/lib/gantry/agent.log 2>&1; sleep 1; done"));
         docker(cmd);

@@ -111,8 +111,12 @@ class EtcdClusterIT {
 
     /** What `etcdctl get --prefix --keys-only` shows, as an operator would check it. */
     private List<String> etcdKeys() throws Exception {
-        Process p = new ProcessBuilder("etcdctl", "--endpoints", String.join(",", etcd.endpoints()), "get", "--prefix", prefix, "--keys-only")
-                .redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder("etcdctl", "--endpoints", String.join(",", etcd.endpoints()), "get", "--prefix", prefix,
+                "--keys-only").redirectErrorStream(true);
+        // The v3 API whatever this machine's environment says (ETCDCTL_API=2 or ETCDCTL_* of a system etcd).
+        pb.environment().keySet().removeIf(k -> k.startsWith("ETCDCTL_"));
+        pb.environment().put("ETCDCTL_API", "3");
+        Process p = pb.start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -90,13 +90,47 @@ final class Gantry {
     }
 
     /**
-     * A range of {@code size} ports for an agent's dynamic allocation, below Linux's ephemeral
-     * range (32768-60999), where {@link #freePort} (port 0) and every client socket take theirs:
-     * a scheduler or etcd on a port inside an agent's range would make a replica fail to bind.
+     * A range of {@code size} ports for an agent's dynamic allocation, outside this machine's ephemeral
+     * range (Linux's default is 32768-60999), where {@link #freePort} (port 0) and every client socket
+     * take theirs: a scheduler or etcd on a port inside an agent's range would make a replica fail to bind.
      */
     static String portRange(int size) {
-        int low = 20000 + (int) (Math.random() * (32768 - 20000 - size));
+        int low = portBlock(size);
         return low + "-" + (low + size - 1);
+    }
+
+    /** The first port of a random block of {@code size} ports outside this machine's ephemeral range. */
+    static int portBlock(int size) {
+        return portBlock(size, ephemeralRange(), java.util.concurrent.ThreadLocalRandom.current());
+    }
+
+    /**
+     * The pure part of {@link #portBlock(int)}: a block in [20000, ephemeral low) or (ephemeral high, 65535],
+     * picked uniformly; below 20000 (down to 1024) only when neither has room.
+     */
+    static int portBlock(int size, int[] ephemeral, java.util.Random random) {
+        for (int floor : new int[]{20000, 1024}) {
+            int below = Math.max(0, ephemeral[0] - floor - size + 1);            // starts floor .. ephemeral[0]-size
+            int above = Math.max(0, 65535 - Math.max(ephemeral[1], floor - 1) - size + 1);   // starts high+1 .. 65536-size
+            if (below + above == 0) continue;
+            int r = random.nextInt(below + above);
+            return r < below ? floor + r : Math.max(ephemeral[1], floor - 1) + 1 + (r - below);
+        }
+        throw new IllegalStateException("no block of " + size + " ports outside the ephemeral range "
+                + ephemeral[0] + "-" + ephemeral[1]);
+    }
+
+    /** {@code net.ipv4.ip_local_port_range}; Linux's default when it cannot be read. */
+    static int[] ephemeralRange() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            int low = Integer.parseInt(f[0]);
+            int high = Integer.parseInt(f[1]);
+            if (low > 0 && low <= high && high <= 65535) return new int[]{low, high};
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or unreadable: the default
+        }
+        return new int[]{32768, 60999};
     }
 
     static String logOf(Path log) {

@@ -1,5 +1,7 @@
 package dev.gantry.e2e;
 
+import dev.gantry.agent.driver.runc.RuncDriver;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,13 +26,19 @@ final class Host {
      */
     static final List<String> RUNC_LIST_RACES = List.of("container does not exist", "no such file or directory");
 
+    /**
+     * The runc the agent uses (Debian's is /usr/sbin/runc, which a PATH without the sbin directories,
+     * as after a plain {@code su}, does not find), so the tests ask the same binary the agent runs.
+     */
+    private static final Path RUNC = RuncDriver.locate("runc", RuncDriver.DEFAULT_RUNC);
+
     /** Container ids that runc knows under the agent's data directory; a {@link #RUNC_LIST_RACES} failure is asked again (up to 5 times). */
     static List<String> containers(Path agentDataDir) {
         Path root = agentDataDir.resolve("runc").resolve("runc");
         if (!Files.isDirectory(root)) return List.of();
         try {
             for (int attempt = 1; ; attempt++) {
-                Process p = new ProcessBuilder("runc", "--root", root.toString(), "list", "-q").start();
+                Process p = new ProcessBuilder(RUNC.toString(), "--root", root.toString(), "list", "-q").start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!p.waitFor(30, TimeUnit.SECONDS)) throw new IOException("runc list did not answer within 30 s");

@@ -35,8 +35,10 @@ final class MultiHostCluster implements AutoCloseable {
     }
 
     static MultiHostCluster start(Path dir, int schedulerCount, int agentCount, String nodeTtl) throws Exception {
+        HostContainers.removeLeftovers();
         AgentHost.buildImage();
-        MultiHostCluster c = new MultiHostCluster(dir, EtcdServer.startForTest(), bridgeGateway());
+        String gateway = bridgeGateway();   // before etcd starts: a failure here leaves no etcd running until the JVM exits
+        MultiHostCluster c = new MultiHostCluster(dir, EtcdServer.startPrivateForTest(), gateway);   // private: the tests pause it
         c.nodeTtl = nodeTtl;
         try {
             for (int i = 0; i < schedulerCount; i++) {

@@ -86,8 +86,8 @@ class PlacementIT {
         jobs = JobServiceGrpc.newBlockingStub(channel);
         nodes = NodeServiceGrpc.newBlockingStub(channel);
         // The agents share this host's network: their dynamic port ranges must not overlap.
-        // Below the ephemeral range (32768+), where the scheduler, etcd and client sockets take their ports.
-        portBase = 20000 + (int) (Math.random() * 12000);
+        // Outside the ephemeral range, where the scheduler, etcd and client sockets take their ports; room for five agents.
+        portBase = Gantry.portBlock(5 * PORTS_PER_AGENT);
         for (String[] n : NODES) startAgent(n[0], n[1], n[2]);
         poll("four agents registered", Duration.ofSeconds(60), () -> readyNodes() == 4);
         for (JsonNode v : Gantry.run(address, "nodes", "-o", "json").json().get("nodes")) {

@@ -62,6 +62,14 @@ public final class EtcdServer implements AutoCloseable {
         if (external != null && !external.isBlank()) {
             return external(external);
         }
+        return startPrivateForTest();
+    }
+
+    /**
+     * Like {@link #startForTest()}, but always a private process, even when {@value #ENDPOINTS_ENV} is
+     * set: for tests that stop or pause their etcd ({@link #signal}), which a shared one must not be.
+     */
+    public static EtcdServer startPrivateForTest() {
         Optional<Path> binary = findBinary();
         if (binary.isEmpty()) {
             String missing = "etcd not found: install Debian's etcd-server (/usr/bin/etcd), put etcd on the PATH, set "
