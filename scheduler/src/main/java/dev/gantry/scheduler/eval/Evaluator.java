@@ -113,10 +113,13 @@ public final class Evaluator {
             rollouts.put(jobKey, r.stepped() ? rollout.stepped(clock.instant()) : rollout);
         }
 
-        // Would anything under way free room for an unplaced replica? Asked only when one is unplaced.
+        // Would anything under way make room for an unplaced replica: an allocation still stopping,
+        // or a node that is down now and may come back (say, its agent reconnecting to a new
+        // leader)? Asked only when a replica is unplaced.
         boolean stopsDecided = decisions.values().stream().anyMatch(r -> !r.stop().isEmpty());
-        BooleanSupplier releasePending = memoized(() -> stopsDecided || s.allocations().values().stream()
-                .anyMatch(v -> holdsRoomUntilStopped(v.value())));
+        BooleanSupplier releasePending = memoized(() -> stopsDecided
+                || nodes.values().stream().anyMatch(n -> n.getStatus() != dev.gantry.api.v1.NodeStatus.NODE_READY)
+                || s.allocations().values().stream().anyMatch(v -> holdsRoomUntilStopped(v.value())));
         List<JobPlan> plans = new ArrayList<>();
         for (var e : decisions.entrySet()) {
             String jobKey = e.getKey();

@@ -41,10 +41,14 @@ class UnplacedRecordTest {
     }
 
     private JobSummary recordOf(Job job, Allocation... allocations) throws Exception {
+        return recordOf(job, Map.of("n1", new Versioned<>(node("n1", 1000, 1024), 3)), allocations);
+    }
+
+    private JobSummary recordOf(Job job, Map<String, Versioned<dev.gantry.api.v1.Node>> nodes, Allocation... allocations)
+            throws Exception {
         Map<String, Versioned<Allocation>> allocs = new HashMap<>();
         for (Allocation a : allocations) allocs.put(a.getId(), new Versioned<>(a, 20));
-        Snapshot s = new Snapshot(100, Map.of("default/" + job.getName(), new Versioned<>(job, 5)), allocs,
-                Map.of("n1", new Versioned<>(node("n1", 1000, 1024), 3)), Map.of());
+        Snapshot s = new Snapshot(100, Map.of("default/" + job.getName(), new Versioned<>(job, 5)), allocs, nodes, Map.of());
         List<JobPlan> plans = evaluator.evaluate(s, List.of("default/" + job.getName()), Evaluator.table(Evaluator.nodes(s), s));
         Op.Put put = (Op.Put) plans.stream().flatMap(p -> p.ops().stream())
                 .filter(op -> op.key().equals(keys.unplaced("default", job.getName()))).findFirst().orElseThrow();
@@ -64,6 +68,15 @@ class UnplacedRecordTest {
         JobSummary r = recordOf(other, holder(DesiredStatus.DESIRED_STOP));
         assertThat(r.getUnplaced()).isEqualTo(1);
         assertThat(r.getBlocked()).as("the stopping replica frees the port").isFalse();
+    }
+
+    @Test
+    void aNodeThatIsDownMayComeBackSoItIsOnlyWaitedFor() throws Exception {
+        JobSummary r = recordOf(other, Map.of("n1", new Versioned<>(node("n1", 1000, 1024), 3),
+                "n2", new Versioned<>(node("n2", 1000, 1024).toBuilder().setStatus(dev.gantry.api.v1.NodeStatus.NODE_DOWN).build(), 4)),
+                holder(DesiredStatus.DESIRED_RUN));
+        assertThat(r.getUnplaced()).isEqualTo(1);
+        assertThat(r.getBlocked()).as("n2 may return (an agent reconnecting to a new leader, say)").isFalse();
     }
 
     @Test
