@@ -168,6 +168,12 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
 
     private AgentSession register(Node announced, boolean acceptsChanges, StreamObserver<SchedulerMessage> out) throws Exception {
         if (announced.getId().isEmpty()) throw Status.INVALID_ARGUMENT.withDescription("node id is empty").asRuntimeException();
+        // Node authorization: an agent known by its certificate speaks only for the node it names.
+        if (dev.gantry.scheduler.security.Caller.current() instanceof dev.gantry.scheduler.security.Caller.Node n
+                && !n.id().equals(announced.getId())) {
+            throw Status.PERMISSION_DENIED.withDescription("node " + n.id() + " may not register as node " + announced.getId())
+                    .asRuntimeException();
+        }
         if (!isLeader.getAsBoolean()) throw Status.UNAVAILABLE.withDescription(standbyMessage()).asRuntimeException();
         var now = Timestamps.fromMillis(clock.millis());
         heartbeats.record(announced.getId(), clock.instant());
@@ -281,6 +287,12 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
             log.warn("push to agent {} failed: {}", s.nodeId(), e.toString());
             closeSession(s);
         }
+    }
+
+    /** Ends the stream of {@code nodeId}'s agent, if it has one here (the node was removed). */
+    public void disconnect(String nodeId) {
+        AgentSession s = sessions.remove(nodeId);
+        if (s != null) s.fail(Status.UNAUTHENTICATED.withDescription("node " + nodeId + " was removed from the cluster").asRuntimeException());
     }
 
     private void closeSession(AgentSession s) {

@@ -1,0 +1,81 @@
+package dev.gantry.api.transport;
+
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+
+/**
+ * One key and certificate chain that can be replaced while connections are open: a renewed
+ * certificate is used by every handshake after {@link #update}, with no restart and no new
+ * server or channel. Connections already open keep the chain they were made with.
+ * Thread-safe: handshakes read one immutable pair.
+ */
+public final class RenewableKeyManager extends X509ExtendedKeyManager {
+    private static final String ALIAS = "gantry";
+
+    private record Pair(PrivateKey key, X509Certificate[] chain) {
+    }
+
+    private volatile Pair current;
+
+    public RenewableKeyManager(PrivateKey key, List<X509Certificate> chain) {
+        update(key, chain);
+    }
+
+    /** Uses {@code key} and {@code chain} (leaf first) from the next handshake on. */
+    public void update(PrivateKey key, List<X509Certificate> chain) {
+        Objects.requireNonNull(key, "key");
+        if (chain == null || chain.isEmpty()) throw new IllegalArgumentException("a certificate chain is required");
+        current = new Pair(key, chain.toArray(new X509Certificate[0]));
+    }
+
+    /** The leaf certificate in use now. */
+    public X509Certificate certificate() {
+        return current.chain()[0];
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+        return new String[]{ALIAS};
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+        return ALIAS;
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+        return ALIAS;
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+        return new String[]{ALIAS};
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+        return ALIAS;
+    }
+
+    @Override
+    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+        return ALIAS;
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+        return ALIAS.equals(alias) ? current.chain().clone() : null;
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+        return ALIAS.equals(alias) ? current.key() : null;
+    }
+}
