@@ -277,6 +277,11 @@ public final class SchedulerServer implements AutoCloseable {
         return security.bootstrapAcl();
     }
 
+    /** The services this replica serves (tests walk them against the permission table). */
+    java.util.List<io.grpc.ServerServiceDefinition> services() {
+        return server.getServices();
+    }
+
     public int grpcPort() {
         return server.getPort();
     }

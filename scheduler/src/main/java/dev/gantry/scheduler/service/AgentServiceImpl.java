@@ -216,7 +216,12 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         // The cache almost always holds the allocation as stored (the scheduler wrote it): try
         // that revision first and save a read per report; a stale cache falls back to the read.
         AtomicUpdate.apply(store, keys.allocation(u.getAllocationId()), Allocation.parser(), current -> {
-            if (current.isEmpty() || !current.get().getNodeId().equals(nodeId)) return Optional.empty();
+            // Node authorization: a node reports only about its own allocations; anything else is dropped.
+            if (current.isPresent() && !current.get().getNodeId().equals(nodeId)) {
+                log.warn("node {} reported on allocation {} of node {}: refused", nodeId, u.getAllocationId(), current.get().getNodeId());
+                return Optional.empty();
+            }
+            if (current.isEmpty()) return Optional.empty();
             Allocation.Builder b = current.get().toBuilder()
                     .setClientStatus(u.getClientStatus())
                     .putAllTaskStates(u.getTaskStatesMap())
