@@ -18,6 +18,7 @@ import dev.gantry.scheduler.service.ClusterServiceImpl;
 import dev.gantry.scheduler.service.JoinTokenServiceImpl;
 import dev.gantry.scheduler.service.LogsProxy;
 import dev.gantry.scheduler.security.SchedulerSecurity;
+import dev.gantry.scheduler.security.AuditLog;
 import dev.gantry.scheduler.service.NodeServiceImpl;
 import dev.gantry.scheduler.state.ClusterState;
 import dev.gantry.scheduler.state.Keys;
@@ -58,10 +59,14 @@ public final class SchedulerServer implements AutoCloseable {
     private final LogsProxy logs;
     /** Null on a plaintext replica. */
     private final SchedulerSecurity security;
+    /** Null on a plaintext replica. */
+    private final AuditLog audit;
 
     private SchedulerServer(Store store, ClusterState state, EvaluationLoop loop, LivenessLoop liveness,
                             AgentServiceImpl agents, Server server, HealthEndpoint health, LeaderElection election,
-                            StoreHealth storeHealth, EventServiceImpl events, LogsProxy logs, SchedulerSecurity security) {
+                            StoreHealth storeHealth, EventServiceImpl events, LogsProxy logs, SchedulerSecurity security,
+                            AuditLog audit) {
+        this.audit = audit;
         this.logs = logs;
         this.security = security;
         this.storeHealth = storeHealth;
@@ -172,13 +177,16 @@ public final class SchedulerServer implements AutoCloseable {
         AgentServiceImpl agents = new AgentServiceImpl(state, store, keys, clock, heartbeats,
                 AgentServiceImpl.heartbeatIntervalFor(config.nodeTtl()));
         LogsProxy logs = new LogsProxy(state, transport);
+        AuditLog audit = null;
         try {
             var builder = transport.server(new InetSocketAddress(config.bindHost(), config.grpcPort()));
             if (security != null) {
+                audit = new AuditLog(store, keys, AuditLog.DEFAULT_KEEP).start();
+                audit.addListener(events::publishAudit);
                 builder.intercept(security.authenticator(allocationId -> {
                     var a = state.snapshot().allocations().get(allocationId);
                     return a == null ? null : a.value().getNamespace();
-                }, clock));
+                }, clock, audit));
                 builder.addService(new ClusterServiceImpl(state, store, keys, clock, security.pki(),
                                 security.nodeCertLifetime(), agents::disconnect))
                         .addService(new JoinTokenServiceImpl(store, keys, clock, security.pki(), security.records()))
@@ -198,6 +206,7 @@ public final class SchedulerServer implements AutoCloseable {
                     .build()
                     .start();
         } catch (IOException | RuntimeException e) {
+            if (audit != null) audit.close();
             agents.close();
             logs.close();
             state.close();
@@ -234,7 +243,7 @@ public final class SchedulerServer implements AutoCloseable {
         }
         log.info("scheduler serving gRPC on {}:{}; nodes unheard for {}s are marked down; leader lease {}s",
                 config.bindHost(), server.getPort(), config.nodeTtl().toSeconds(), config.leaderTtl().toSeconds());
-        return new SchedulerServer(store, state, loop, liveness, agents, server, health, election, storeHealth, events, logs, security);
+        return new SchedulerServer(store, state, loop, liveness, agents, server, health, election, storeHealth, events, logs, security, audit);
     }
 
     /** What the leader key holds while this replica leads: a unique id and the address to reach it at. */
@@ -310,6 +319,7 @@ public final class SchedulerServer implements AutoCloseable {
         if (health != null) health.close();
         storeHealth.close();
         logs.close();
+        if (audit != null) audit.close();
         if (security != null) security.close();
     }
 
@@ -333,6 +343,7 @@ public final class SchedulerServer implements AutoCloseable {
         if (health != null) health.close();
         storeHealth.close();
         logs.close();
+        if (audit != null) audit.close();
         if (security != null) security.close();
     }
 }

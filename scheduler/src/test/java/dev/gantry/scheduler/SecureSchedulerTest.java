@@ -175,7 +175,7 @@ class SecureSchedulerTest {
     }
 
     @Test
-    void aClientTrustingAnotherCaRefusesTheSchedulerAndACertificateFromAnotherCaIsRefused() {
+    void aClientTrustingAnotherCaRefusesTheSchedulerAndACertificateFromAnotherCaIsRefused() throws Exception {
         ClusterCa other = ClusterCa.create(Clock.systemUTC());
         KeyPair pair = EcKeys.generate();
         X509Certificate foreignNode = other.issueNode(pair.getPublic(), "n1", Duration.ofHours(1));
@@ -183,12 +183,14 @@ class SecureSchedulerTest {
         assertThatThrownBy(() -> NodeServiceGrpc.newBlockingStub(trustsOther).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .list(ListNodesRequest.getDefaultInstance()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
-        // Trusts our CA but presents another CA's certificate: the handshake fails on the server's side.
+        // Trusts our CA but holds another CA's node certificate: the server names the CA it accepts, so the
+        // client presents nothing and is anonymous; the node's stream is refused.
         ManagedChannel foreign = channel(Transport.mutualTls(TlsMaterial.of(ca, pair.getPrivate(), List.of(foreignNode),
                 TlsMaterial.ClientAuth.NONE)));
         assertThatThrownBy(() -> NodeServiceGrpc.newBlockingStub(foreign).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .list(ListNodesRequest.getDefaultInstance()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        assertThat(register(foreign, "n1").getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     }
 
     @Test
@@ -406,5 +408,44 @@ class SecureSchedulerTest {
                 .getAllocation().getClientStatus() == dev.gantry.api.v1.ClientStatus.CLIENT_RUNNING);
         assertThat(allocations.get(dev.gantry.api.v1.GetAllocationRequest.newBuilder().setId(ofA.getAllocation().getId()).build())
                 .getAllocation().getClientStatus()).isNotEqualTo(dev.gantry.api.v1.ClientStatus.CLIENT_FAILED);
+    }
+
+    @Test
+    void mutatingCallsAreAuditedWithWhoWhatAndResultAndStreamedAsEvents() throws Exception {
+        var received = new java.util.concurrent.LinkedBlockingQueue<dev.gantry.api.v1.Event>();
+        dev.gantry.api.v1.EventServiceGrpc.newStub(withToken(management)).events(dev.gantry.api.v1.EventsRequest.getDefaultInstance(),
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(dev.gantry.api.v1.Event e) {
+                        if (e.getKind().equals("audit.call")) received.add(e);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        dev.gantry.testing.Eventually.eventually(Duration.ofSeconds(10), "event stream open", () -> server.openEventStreams() == 1);
+        var acl = AclServiceGrpc.newBlockingStub(withToken(management));
+        acl.applyPolicy(AclPolicy.newBuilder().setName("reader")
+                .addNamespaces(NamespaceRule.newBuilder().setNamespace("a").addAllow("read")).build());
+        String reader = acl.createToken(CreateAclTokenRequest.newBuilder().addPolicies("reader").setDescription("ro").build()).getSecret();
+        assertThatThrownBy(() -> JobServiceGrpc.newBlockingStub(withToken(reader)).stop(
+                dev.gantry.api.v1.StopJobRequest.newBuilder().setNamespace("a").setName("web").build()))
+                .isInstanceOf(StatusRuntimeException.class);
+        List<String> messages = new ArrayList<>();
+        while (messages.size() < 3) {
+            var e = received.poll(10, TimeUnit.SECONDS);
+            assertThat(e).as("audit events so far: %s", messages).isNotNull();
+            messages.add(e.getNamespace() + "|" + e.getMessage());
+        }
+        assertThat(messages.get(0)).contains("management", "AclService/ApplyPolicy -> OK");
+        assertThat(messages.get(1)).contains("AclService/CreateToken -> OK");
+        assertThat(messages.get(2)).startsWith("a|").contains("(ro)", "JobService/Stop -> PERMISSION_DENIED", "may not operate");
+        // Reads are not audited; the records are in the store for every replica.
+        assertThat(store.range("/gantry/audit/").get(5, TimeUnit.SECONDS).kvs()).hasSize(3);
     }
 }

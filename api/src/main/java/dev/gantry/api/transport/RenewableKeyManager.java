@@ -22,6 +22,7 @@ public final class RenewableKeyManager extends X509ExtendedKeyManager {
     }
 
     private volatile Pair current;
+    private final java.util.List<Runnable> onUpdate = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RenewableKeyManager(PrivateKey key, List<X509Certificate> chain) {
         update(key, chain);
@@ -32,6 +33,12 @@ public final class RenewableKeyManager extends X509ExtendedKeyManager {
         Objects.requireNonNull(key, "key");
         if (chain == null || chain.isEmpty()) throw new IllegalArgumentException("a certificate chain is required");
         current = new Pair(key, chain.toArray(new X509Certificate[0]));
+        onUpdate.forEach(Runnable::run);
+    }
+
+    /** Runs {@code action} after every update (transports drop cached TLS sessions, which would resume with the old certificate). */
+    void onUpdate(Runnable action) {
+        onUpdate.add(action);
     }
 
     /** The leaf certificate in use now. */
@@ -46,12 +53,27 @@ public final class RenewableKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-        return ALIAS;
+        return issuedByOneOf(issuers) ? ALIAS : null;
     }
 
+    /**
+     * A client offers its certificate only to a server that accepts its issuer (the server names
+     * the CAs it trusts); to any other it presents none, and is anonymous at best.
+     */
     @Override
     public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-        return ALIAS;
+        return issuedByOneOf(issuers) ? ALIAS : null;
+    }
+
+    private boolean issuedByOneOf(Principal[] issuers) {
+        if (issuers == null || issuers.length == 0) return true;
+        X509Certificate[] chain = current.chain();
+        for (Principal p : issuers) {
+            for (X509Certificate c : chain) {
+                if (p.equals(c.getIssuerX500Principal()) || p.equals(c.getSubjectX500Principal())) return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -92,11 +92,33 @@ public final class Transport {
                         case OPTIONAL -> ClientAuth.OPTIONAL;
                         case REQUIRE -> ClientAuth.REQUIRE;
                     })
+                    .sessionTimeout(SESSION_TIMEOUT_SECONDS)
                     .build();
             }
-            return new Transport(client.build(), server, null);
+            SslContext clientContext = client.sessionTimeout(SESSION_TIMEOUT_SECONDS).build();
+            if (keys != null) {
+                // A resumed session would present the certificate it was made with: after a renewal, handshake afresh.
+                SslContext serverContext = server;
+                keys.onUpdate(() -> {
+                    invalidateSessions(clientContext);
+                    if (serverContext != null) invalidateSessions(serverContext);
+                });
+            }
+            return new Transport(clientContext, server, null);
         } catch (SSLException | RuntimeException e) {
             throw new IllegalArgumentException("cannot set up TLS with this key and certificates: " + e.getMessage(), e);
+        }
+    }
+
+    /** TLS sessions are resumed for at most this long, so a revoked or expired identity is not carried on by resumption. */
+    static final long SESSION_TIMEOUT_SECONDS = 300;
+
+    private static void invalidateSessions(SslContext context) {
+        javax.net.ssl.SSLSessionContext sessions = context.sessionContext();
+        if (sessions == null) return;
+        for (var ids = sessions.getIds(); ids.hasMoreElements(); ) {
+            javax.net.ssl.SSLSession s = sessions.getSession(ids.nextElement());
+            if (s != null) s.invalidate();
         }
     }
 

@@ -36,21 +36,26 @@ public final class Authenticator implements ServerInterceptor {
     private final SecurityRecords records;
     private final Rule.NamespaceLookup lookup;
     private final Clock clock;
+    /** Null: nothing is audited. */
+    private final AuditLog audit;
 
-    public Authenticator(PermissionTable table, SecurityRecords records, Rule.NamespaceLookup lookup, Clock clock) {
+    public Authenticator(PermissionTable table, SecurityRecords records, Rule.NamespaceLookup lookup, Clock clock, AuditLog audit) {
         this.table = table;
         this.records = records;
         this.lookup = lookup;
         this.clock = clock;
+        this.audit = audit;
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        String method = call.getMethodDescriptor().getFullMethodName();
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> original, Metadata headers, ServerCallHandler<Q, R> next) {
+        String method = original.getMethodDescriptor().getFullMethodName();
         Optional<Rule> rule = table.rule(method);
         if (rule.isEmpty()) {
-            return refuse(call, Status.PERMISSION_DENIED.withDescription("no permission is defined for " + method));
+            return refuse(original, Status.PERMISSION_DENIED.withDescription("no permission is defined for " + method));
         }
+        AuditedCall<Q, R> audited = audit != null && table.isAudited(method) ? new AuditedCall<>(original) : null;
+        ServerCall<Q, R> call = audited != null ? audited : original;
         Caller caller;
         try {
             caller = authenticate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION), headers);
@@ -60,6 +65,7 @@ public final class Authenticator implements ServerInterceptor {
             log.warn("cannot authenticate a call to {}: {}", method, e.toString());
             return refuse(call, Status.UNAVAILABLE.withDescription("cannot check credentials now: " + e.getMessage()));
         }
+        if (audited != null) audited.caller = caller;
         Context context = Context.current().withValue(Caller.KEY, caller);
         if (rule.get() instanceof Rule.InNamespace ns) {
             if (caller instanceof Caller.Anonymous) return refuse(call, unauthenticated());
@@ -143,6 +149,37 @@ public final class Authenticator implements ServerInterceptor {
         };
     }
 
+    /** Records the call in the audit trail when it ends, however it ends. */
+    private final class AuditedCall<Q, R> extends io.grpc.ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+        volatile Caller caller = new Caller.Anonymous();
+        volatile String namespace = "";
+
+        AuditedCall(ServerCall<Q, R> delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void close(Status status, Metadata trailers) {
+            try {
+                audit.record(dev.gantry.api.v1.AuditRecord.newBuilder()
+                        .setTime(Timestamps.fromMillis(clock.millis()))
+                        .setCaller(caller.describe())
+                        .setMethod(getMethodDescriptor().getFullMethodName())
+                        .setNamespace(namespace)
+                        .setResult(status.getCode().name())
+                        .setMessage(status.getDescription() == null || status.isOk() ? "" : truncate(status.getDescription()))
+                        .build());
+            } catch (RuntimeException e) {
+                log.warn("cannot record an audit record: {}", e.toString());
+            }
+            super.close(status, trailers);
+        }
+
+        private static String truncate(String s) {
+            return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+        }
+    }
+
     private static final class Refusal extends Exception {
         final Status status;
 
@@ -181,6 +218,9 @@ public final class Authenticator implements ServerInterceptor {
                     refused = true;
                     call.close(Status.INVALID_ARGUMENT.withDescription("cannot read the request's namespace"), new Metadata());
                     return;
+                }
+                if (call instanceof AuditedCall<?, ?> a) {
+                    a.namespace = namespace == null || PermissionTable.ALL_NAMESPACES.equals(namespace) ? "" : namespace;
                 }
                 AclToken token = ((Caller.TokenHolder) caller).token();
                 // An unknown object (null namespace): allowed through when the token may do this anywhere, so the

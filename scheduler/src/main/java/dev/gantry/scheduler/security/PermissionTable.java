@@ -18,6 +18,7 @@ import dev.gantry.api.v1.TaskServiceGrpc;
 import io.grpc.MethodDescriptor;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,6 +37,8 @@ public final class PermissionTable {
     private static final String REFLECTION_V1ALPHA = "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
 
     private final Map<String, Rule> rules = new HashMap<>();
+    /** Methods that change something: each call is recorded in the audit trail. */
+    private final java.util.Set<String> audited = new java.util.HashSet<>();
 
     private PermissionTable() {
     }
@@ -96,6 +99,17 @@ public final class PermissionTable {
         t.put(AclServiceGrpc.getRevokeTokenMethod(), new Rule.Cluster(Capability.ACL_WRITE));
         t.put(AclServiceGrpc.getWhoAmIMethod(), new Rule.Authenticated());
 
+        for (MethodDescriptor<?, ?> m : List.<MethodDescriptor<?, ?>>of(
+                JobServiceGrpc.getSubmitMethod(), JobServiceGrpc.getStopMethod(), JobServiceGrpc.getPauseRolloutMethod(),
+                JobServiceGrpc.getResumeRolloutMethod(), JobServiceGrpc.getPromoteRolloutMethod(), JobServiceGrpc.getUndoMethod(),
+                SecretServiceGrpc.getPutMethod(), SecretServiceGrpc.getDeleteMethod(),
+                NodeServiceGrpc.getCordonMethod(), NodeServiceGrpc.getUncordonMethod(), NodeServiceGrpc.getDrainMethod(),
+                ClusterServiceGrpc.getJoinMethod(), ClusterServiceGrpc.getRenewCertificateMethod(), ClusterServiceGrpc.getRemoveNodeMethod(),
+                JoinTokenServiceGrpc.getCreateMethod(), JoinTokenServiceGrpc.getRevokeMethod(),
+                AclServiceGrpc.getBootstrapMethod(), AclServiceGrpc.getApplyPolicyMethod(), AclServiceGrpc.getDeletePolicyMethod(),
+                AclServiceGrpc.getCreateTokenMethod(), AclServiceGrpc.getRevokeTokenMethod())) {
+            t.audited.add(m.getFullMethodName());
+        }
         t.rules.put(REFLECTION_V1, new Rule.Management());
         t.rules.put(REFLECTION_V1ALPHA, new Rule.Management());
         return t;
@@ -110,6 +124,11 @@ public final class PermissionTable {
     /** The rule of a full method name ({@code gantry.v1.JobService/Submit}); empty: none, so refused. */
     public Optional<Rule> rule(String fullMethodName) {
         return Optional.ofNullable(rules.get(fullMethodName));
+    }
+
+    /** Whether calls of this method change something, so that each is recorded in the audit trail. */
+    public boolean isAudited(String fullMethodName) {
+        return audited.contains(fullMethodName);
     }
 
     static String orDefault(String namespace) {

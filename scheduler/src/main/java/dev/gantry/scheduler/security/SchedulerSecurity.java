@@ -103,8 +103,9 @@ public final class SchedulerSecurity implements AutoCloseable {
         return settings.nodeCertLifetime();
     }
 
-    public Authenticator authenticator(Rule.NamespaceLookup lookup, Clock clock) {
-        return new Authenticator(PermissionTable.scheduler(), records, lookup, clock);
+    /** {@code audit}: where mutating calls are recorded; null records nothing. */
+    public Authenticator authenticator(Rule.NamespaceLookup lookup, Clock clock, AuditLog audit) {
+        return new Authenticator(PermissionTable.scheduler(), records, lookup, clock, audit);
     }
 
     /** A new agent join token, created locally (for `gantry dev`'s own agent). */

@@ -145,4 +145,9 @@ public final class Keys {
     public String aclBootstrapped() {
         return security() + "acl-bootstrapped";
     }
+
+    /** Audit records of mutating calls, by time: audit/<zero-padded epoch millis>-<unique>. */
+    public String audit() {
+        return prefix + "audit/";
+    }
 }
