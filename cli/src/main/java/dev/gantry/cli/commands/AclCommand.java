@@ -168,7 +168,7 @@ public final class AclCommand implements Callable<Integer> {
         @Mixin
         ClientOptions options;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "The policy's name.")
         String name;
 
         @Override
@@ -250,7 +250,7 @@ public final class AclCommand implements Callable<Integer> {
         @Mixin
         ClientOptions options;
 
-        @Parameters(paramLabel = "ACCESSOR")
+        @Parameters(paramLabel = "ACCESSOR", description = "The token's accessor, as `gantry acl token ls` shows it (never its secret).")
         String accessor;
 
         @Override
