@@ -4,9 +4,11 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -36,6 +38,7 @@ public final class DnsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
     /** A TCP client that stays silent this long is dropped (RFC 7766 suggests seconds). */
     private static final int TCP_IDLE_SECONDS = 10;
+    private static final int UDP_RECEIVE_BUFFER = 1 << 20;
 
     /**
      * @param bind            where to listen (port 0: any free port, the same for UDP and TCP)
@@ -81,11 +84,13 @@ public final class DnsServer implements AutoCloseable {
         Channel udp = null;
         try {
             udp = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                    // Bursts (every container resolving at once) queue here rather than drop; the kernel caps it at rmem_max.
+                    .option(ChannelOption.SO_RCVBUF, UDP_RECEIVE_BUFFER)
                     .handler(new ChannelInitializer<NioDatagramChannel>() {
                         @Override
                         protected void initChannel(NioDatagramChannel ch) {
                             // The handler needs the forwarder, made once the bound port is known: added below.
-                            ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder());
+                            ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new ResponseEncoder());
                         }
                     })
                     .bind(settings.bind()).sync().channel();
@@ -123,6 +128,18 @@ public final class DnsServer implements AutoCloseable {
     /** The upstreams actually used, after dropping those that would loop. */
     public List<InetSocketAddress> upstreams() {
         return forwarder.upstreams();
+    }
+
+    /**
+     * Netty's encoder claims every addressed envelope (its type check stops at the erased
+     * generic), so relayed upstream answers, already bytes in a {@link DatagramPacket}, would be
+     * cast to a response and fail. This one encodes only responses and lets packets pass.
+     */
+    private static final class ResponseEncoder extends DatagramDnsResponseEncoder {
+        @Override
+        public boolean acceptOutboundMessage(Object msg) throws Exception {
+            return super.acceptOutboundMessage(msg) && !(msg instanceof DatagramPacket);
+        }
     }
 
     @Override
