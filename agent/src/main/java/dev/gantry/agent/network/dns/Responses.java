@@ -2,8 +2,6 @@ package dev.gantry.agent.network.dns;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.dns.DefaultDnsQuestion;
-import io.netty.handler.codec.dns.DefaultDnsRawRecord;
 import io.netty.handler.codec.dns.DnsQuery;
 import io.netty.handler.codec.dns.DnsQuestion;
 import io.netty.handler.codec.dns.DnsRecord;
@@ -47,7 +45,7 @@ final class Responses {
     static void fill(DnsResponse response, DnsQuery query, DnsQuestion question, Answer answer, int limit) {
         response.setAuthoritativeAnswer(true);
         header(response, query);
-        response.addRecord(DnsSection.QUESTION, new DefaultDnsQuestion(question.name(), question.type(), question.dnsClass()));
+        response.addRecord(DnsSection.QUESTION, question);  // not reference-counted: shared with the query safely
         boolean edns = opt(query) != null;
         int size = HEADER + DnsNames.wireLength(question.name()) + 4 + (edns ? OPT_SIZE : 0);
         response.setCode(answer.kind() == Answer.Kind.NO_SUCH_NAME ? DnsResponseCode.NXDOMAIN : DnsResponseCode.NOERROR);
@@ -78,8 +76,7 @@ final class Responses {
         header(response, query);
         response.setCode(code);
         if (query.count(DnsSection.QUESTION) == 1) {
-            DnsQuestion q = query.recordAt(DnsSection.QUESTION);
-            response.addRecord(DnsSection.QUESTION, new DefaultDnsQuestion(q.name(), q.type(), q.dnsClass()));
+            response.addRecord(DnsSection.QUESTION, query.<DnsQuestion>recordAt(DnsSection.QUESTION));
         }
         if (opt(query) != null) response.addRecord(DnsSection.ADDITIONAL, optRecord());
     }
@@ -108,14 +105,14 @@ final class Responses {
 
     private static DnsRecord encode(Answer.ResourceRecord r) {
         if (r instanceof Answer.AddressRecord a) {
-            return new DefaultDnsRawRecord(a.name(), a.address() instanceof Inet4Address ? DnsRecordType.A : DnsRecordType.AAAA,
+            return new WireRecord(a.name(), a.address() instanceof Inet4Address ? DnsRecordType.A : DnsRecordType.AAAA,
                     TTL_SECONDS, Unpooled.wrappedBuffer(a.address().getAddress()));
         }
         Answer.ServiceRecord s = (Answer.ServiceRecord) r;
         ByteBuf rdata = Unpooled.buffer(6 + DnsNames.wireLength(s.target()));
         rdata.writeShort(s.priority()).writeShort(s.weight()).writeShort(s.port());
         writeName(rdata, s.target());
-        return new DefaultDnsRawRecord(s.name(), DnsRecordType.SRV, TTL_SECONDS, rdata);
+        return new WireRecord(s.name(), DnsRecordType.SRV, TTL_SECONDS, rdata);
     }
 
     /** The zone's SOA: its minimum (negative-caching TTL, RFC 2308) is the record TTL. */
@@ -124,12 +121,12 @@ final class Responses {
         writeName(rdata, "ns.gantry.");
         writeName(rdata, "hostmaster.gantry.");
         rdata.writeInt(1).writeInt(3600).writeInt(600).writeInt(86_400).writeInt((int) TTL_SECONDS);
-        return new DefaultDnsRawRecord(DnsNames.DOMAIN, DnsRecordType.SOA, TTL_SECONDS, rdata);
+        return new WireRecord(DnsNames.DOMAIN, DnsRecordType.SOA, TTL_SECONDS, rdata);
     }
 
     /** EDNS(0): the UDP payload size we accept travels in the class field (RFC 6891). */
     private static DnsRecord optRecord() {
-        return new DefaultDnsRawRecord(".", DnsRecordType.OPT, UDP_EDNS_MAX, 0, Unpooled.EMPTY_BUFFER);
+        return new WireRecord(".", DnsRecordType.OPT, UDP_EDNS_MAX, 0, Unpooled.EMPTY_BUFFER);
     }
 
     /** Uncompressed wire form of an absolute name whose labels are already checked. */
