@@ -119,7 +119,7 @@ public final class DnsBenchmark {
     }
 
     /** A query in wire form, id 0 (the load generator sets it), recursion desired, class IN. */
-    static byte[] query(String name, int type) {
+    public static byte[] query(String name, int type) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes(new byte[]{0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0});
         for (String label : name.split("\\.")) {
