@@ -68,6 +68,7 @@ final class UdpLoad {
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             socket.connect(target);
             socket.setSoTimeout(RECEIVE_TIMEOUT_MILLIS);
+            socket.setReceiveBufferSize(1 << 20);
             byte[] in = new byte[4096];
             DatagramPacket reply = new DatagramPacket(in, in.length);
             long end = System.nanoTime() + duration.toNanos();
@@ -91,6 +92,8 @@ final class UdpLoad {
                 sent++;
             }
         }
+        // Still in flight when time ran out: neither answered nor lost.
+        for (long at : sentAt) if (at != 0) sent--;
         return new Result(sent, received, duration.toNanos() / 1e9, latency);
     }
 
@@ -112,6 +115,7 @@ final class UdpLoad {
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             socket.connect(target);
             socket.setSoTimeout(RECEIVE_TIMEOUT_MILLIS);
+            socket.setReceiveBufferSize(1 << 20);
             long start = System.nanoTime();
             long end = start + duration.toNanos();
             Thread receiver = new Thread(() -> {

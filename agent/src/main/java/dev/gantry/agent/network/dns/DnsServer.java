@@ -72,8 +72,23 @@ public final class DnsServer implements AutoCloseable {
         this.tcp = tcp;
     }
 
-    /** Binds UDP and TCP and starts answering; throws if either cannot bind (then nothing is left open). */
+    /**
+     * Binds UDP and TCP and starts answering; throws if either cannot bind (then nothing is left
+     * open). With port 0 the UDP port is chosen first and TCP takes the same number; should that
+     * be taken for TCP, it tries another few ports.
+     */
     public static DnsServer start(ServiceCatalog catalog, Settings settings) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(catalog, settings);
+            } catch (IOException e) {
+                if (settings.bind().getPort() != 0 || attempt == 5) throw e;
+                log.debug("DNS: the port was taken for TCP, trying another: {}", e.toString());
+            }
+        }
+    }
+
+    private static DnsServer startOnce(ServiceCatalog catalog, Settings settings) throws IOException {
         AtomicInteger threads = new AtomicInteger();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, r -> {
             Thread t = new Thread(r, "dns-" + threads.incrementAndGet());
@@ -90,7 +105,7 @@ public final class DnsServer implements AutoCloseable {
                         @Override
                         protected void initChannel(NioDatagramChannel ch) {
                             // The handler needs the forwarder, made once the bound port is known: added below.
-                            ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new ResponseEncoder());
+                            ch.pipeline().addLast(new DatagramDnsQueryDecoder(QuestionDecoder.INSTANCE), new ResponseEncoder());
                         }
                     })
                     .bind(settings.bind()).sync().channel();
@@ -105,7 +120,7 @@ public final class DnsServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(new ReadTimeoutHandler(TCP_IDLE_SECONDS, TimeUnit.SECONDS),
-                                    new TcpDnsQueryDecoder(), new TcpDnsResponseEncoder(), handler);
+                                    new TcpDnsQueryDecoder(QuestionDecoder.INSTANCE, Responses.TCP_MAX), new TcpDnsResponseEncoder(), handler);
                         }
                     })
                     .bind(bound).sync().channel();

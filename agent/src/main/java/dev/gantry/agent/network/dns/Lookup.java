@@ -3,7 +3,6 @@ package dev.gantry.agent.network.dns;
 import io.netty.handler.codec.dns.DnsRecordType;
 
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,10 +59,5 @@ final class Lookup {
         out.addAll(list.subList(start, n));
         out.addAll(list.subList(0, start));
         return out;
-    }
-
-    /** Used by tests and callers that need the family of an address record. */
-    static DnsRecordType typeOf(InetAddress a) {
-        return a instanceof Inet6Address ? DnsRecordType.AAAA : DnsRecordType.A;
     }
 }
