@@ -9,6 +9,9 @@ import dev.gantry.agent.driver.TaskDriver;
 import dev.gantry.agent.image.ImageGcPolicy;
 import dev.gantry.agent.image.ImageStore;
 import dev.gantry.agent.logs.LogServiceImpl;
+import dev.gantry.agent.network.dns.CatalogFeed;
+import dev.gantry.agent.network.dns.DnsServer;
+import dev.gantry.agent.network.dns.ServiceCatalog;
 import dev.gantry.agent.node.Fingerprint;
 import dev.gantry.agent.node.NodeIdentity;
 import dev.gantry.agent.state.LocalState;
@@ -76,9 +79,12 @@ public final class AgentDaemon implements AutoCloseable {
     private final Server server;
     private final String nodeId;
     private final ScheduledExecutorService imageGc;
+    private final ServiceCatalog services;
+    private final java.util.List<DnsServer> dnsServers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private AgentDaemon(SchedulerConnection connection, AllocationSupervisor supervisor, Server server, String nodeId,
-                        ScheduledExecutorService imageGc) {
+                        ScheduledExecutorService imageGc, ServiceCatalog services) {
+        this.services = services;
         this.connection = connection;
         this.supervisor = supervisor;
         this.server = server;
@@ -152,13 +158,16 @@ public final class AgentDaemon implements AutoCloseable {
         SchedulerConnection[] conn = new SchedulerConnection[1];
         AllocationSupervisor supervisor = new AllocationSupervisor(usable, ImageResolver.of(images), local, ctx,
                 Clock.systemUTC(), u -> conn[0].report(u));
-        conn[0] = new SchedulerConnection(config.schedulers(), transport, () -> node, supervisor::apply, supervisor::currentReports);
+        // Fed from the first stream on, so that a DNS server started later (startDns) answers at once.
+        ServiceCatalog services = new ServiceCatalog();
+        conn[0] = new SchedulerConnection(config.schedulers(), transport, () -> node, supervisor::apply, supervisor::currentReports,
+                new CatalogFeed(services));
         supervisor.recover();
         // Before the scheduler connection: nothing new starts while leftovers are sorted out.
         supervisor.removeOrphanContainers();
         conn[0].start();
         log.info("agent {} ({}) serving on {}, drivers {}", name, nodeId, address, usable.keySet());
-        return new AgentDaemon(conn[0], supervisor, server, nodeId, startImageGc(config, images, supervisor));
+        return new AgentDaemon(conn[0], supervisor, server, nodeId, startImageGc(config, images, supervisor), services);
     }
 
     /** Collects unused images every interval, after the allocations were re-adopted (they are what is in use). */
@@ -194,6 +203,22 @@ public final class AgentDaemon implements AutoCloseable {
         supervisor.stopAll(timeout);
     }
 
+    /** The ready replicas of the cluster as the scheduler last sent them (what the DNS server answers from). */
+    public ServiceCatalog serviceCatalog() {
+        return services;
+    }
+
+    /**
+     * Starts a DNS server for service names on {@code bind} (the bridge's gateway, port 53),
+     * forwarding other names to the host's resolvers; closed with the agent. Not called at
+     * startup: bridge networking calls it once its bridge exists.
+     */
+    public DnsServer startDns(InetSocketAddress bind) throws IOException {
+        DnsServer dns = DnsServer.start(services, DnsServer.Settings.forHost(bind));
+        dnsServers.add(dns);
+        return dns;
+    }
+
     public boolean isRegistered() {
         return connection.isRegistered();
     }
@@ -201,6 +226,7 @@ public final class AgentDaemon implements AutoCloseable {
     @Override
     public void close() {
         if (imageGc != null) imageGc.shutdownNow();
+        dnsServers.forEach(DnsServer::close);
         connection.close();
         supervisor.close();
         server.shutdownNow();
