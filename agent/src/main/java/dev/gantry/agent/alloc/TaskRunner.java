@@ -162,14 +162,16 @@ final class TaskRunner implements Runnable {
                 long t1 = System.nanoTime();
                 Map<String, String> env = TaskEnvironment.env(image.config(), task, alloc, node.name(), node.hostIp());
                 Security sec = task.getSecurity();
-                TaskConfig config = new TaskConfig(containerId(), alloc.getId(), task.getName(), image.manifestDigest(), image.layers(),
-                        TaskEnvironment.argv(image.config(), task, env), TaskEnvironment.asList(env),
-                        !task.getWorkingDir().isEmpty() ? task.getWorkingDir() : image.config().workingDir(),
-                        !sec.getUser().isEmpty() ? sec.getUser() : image.config().user(),
-                        task.getResources().getCpuMillis(), task.getResources().getMemoryBytes(),
-                        new TaskConfig.SecurityOptions(sec.getReadOnlyRootfs(), sec.getCapabilitiesAddList(),
-                                sec.getCapabilitiesDropList(), sec.getAllowPrivilegeEscalation(), sec.getUnconfinedSeccomp()),
-                        local.logPath(alloc.getId(), task.getName()));
+                TaskConfig config = TaskConfig.builder().containerId(containerId()).allocationId(alloc.getId())
+                        .taskName(task.getName()).image(image.manifestDigest()).layers(image.layers())
+                        .args(TaskEnvironment.argv(image.config(), task, env)).env(TaskEnvironment.asList(env))
+                        .workingDir(!task.getWorkingDir().isEmpty() ? task.getWorkingDir() : image.config().workingDir())
+                        .user(!sec.getUser().isEmpty() ? sec.getUser() : image.config().user())
+                        .cpuMillis(task.getResources().getCpuMillis()).memoryBytes(task.getResources().getMemoryBytes())
+                        .security(new TaskConfig.SecurityOptions(sec.getReadOnlyRootfs(), sec.getCapabilitiesAddList(),
+                                sec.getCapabilitiesDropList(), sec.getAllowPrivilegeEscalation(), sec.getUnconfinedSeccomp()))
+                        .logPath(local.logPath(alloc.getId(), task.getName()))
+                        .build();
                 if (config.args().isEmpty()) throw new DriverException("no command: the image has no entrypoint or cmd and the task sets none");
                 destroyStale(config.containerId());
                 long t2 = System.nanoTime();

@@ -16,8 +16,10 @@ class OciSpecTest {
     private static final OciSpec.HostOptions HOST = new OciSpec.HostOptions(true, List.of("/etc/resolv.conf"), "amd64");
 
     static TaskConfig config(SecurityOptions sec, long cpuMillis, long memoryBytes) {
-        return new TaskConfig("c1", "alloc1", "Web_Server", "sha256:0", List.of(Path.of("/layers/a")), List.of("/bin/sh", "-c", "true"),
-                List.of("GANTRY_PORT_HTTP=8080", "A=b=c"), "", "", cpuMillis, memoryBytes, sec, Path.of("/logs/c1.log"));
+        return TaskConfig.builder().containerId("c1").allocationId("alloc1").taskName("Web_Server").image("sha256:0")
+                .layers(List.of(Path.of("/layers/a"))).args(List.of("/bin/sh", "-c", "true"))
+                .env(List.of("GANTRY_PORT_HTTP=8080", "A=b=c")).cpuMillis(cpuMillis).memoryBytes(memoryBytes).security(sec)
+                .logPath(Path.of("/logs/c1.log")).build();
     }
 
     private static List<String> texts(JsonNode array) {
@@ -132,8 +134,9 @@ class OciSpecTest {
 
     @Test
     void hostnameFallsBackToContainerId() {
-        var cfg = new TaskConfig("abc", "a", "---", "sha256:0", List.of(Path.of("/l")), List.of("x"), List.of("PATH=/bin"), "/w",
-                "", 0, 0, null, Path.of("/l.log"));
+        var cfg = TaskConfig.builder().containerId("abc").allocationId("a").taskName("---").image("sha256:0")
+                .layers(List.of(Path.of("/l"))).args(List.of("x")).env(List.of("PATH=/bin")).workingDir("/w").security(null)
+                .logPath(Path.of("/l.log")).build();
         ObjectNode spec = OciSpec.build(cfg, ImageUser.ROOT, HOST);
         assertThat(spec.path("hostname").asText()).isEqualTo("abc");
         assertThat(texts(spec.path("process").path("env"))).containsExactly("PATH=/bin", "HOME=/root");
