@@ -17,6 +17,7 @@ import java.util.Map;
  * @param cpuMillis   CPU share in millicores, 0: unlimited
  * @param memoryBytes memory limit, 0: unlimited
  * @param logPath     where stdout/stderr go (Kubernetes log format)
+ * @param network     the network namespace the task joins ({@link NetworkJoin#HOST}: the node's own)
  *
  * <p>Build it with {@link #builder()}: a new field then changes no caller that does not set it.
  */
@@ -33,9 +34,11 @@ public record TaskConfig(
         long cpuMillis,
         long memoryBytes,
         SecurityOptions security,
-        Path logPath) {
+        Path logPath,
+        NetworkJoin network) {
 
     public TaskConfig {
+        network = network == null ? NetworkJoin.HOST : network;
         layers = List.copyOf(layers);
         args = List.copyOf(args);
         env = List.copyOf(env);
@@ -48,7 +51,7 @@ public record TaskConfig(
     public Builder toBuilder() {
         return new Builder().containerId(containerId).allocationId(allocationId).taskName(taskName).image(image)
                 .layers(layers).args(args).env(env).workingDir(workingDir).user(user).cpuMillis(cpuMillis)
-                .memoryBytes(memoryBytes).security(security).logPath(logPath);
+                .memoryBytes(memoryBytes).security(security).logPath(logPath).network(network);
     }
 
     /** Unset fields are empty: no layers, args or env, no limits, the secure defaults, no working dir or user. */
@@ -66,6 +69,7 @@ public record TaskConfig(
         private long memoryBytes;
         private SecurityOptions security = SecurityOptions.DEFAULTS;
         private Path logPath;
+        private NetworkJoin network = NetworkJoin.HOST;
 
         private Builder() {
         }
@@ -83,10 +87,30 @@ public record TaskConfig(
         public Builder memoryBytes(long v) { memoryBytes = v; return this; }
         public Builder security(SecurityOptions v) { security = v; return this; }
         public Builder logPath(Path v) { logPath = v; return this; }
+        public Builder network(NetworkJoin v) { network = v; return this; }
 
         public TaskConfig build() {
             return new TaskConfig(containerId, allocationId, taskName, image, layers, args, env, workingDir, user,
-                    cpuMillis, memoryBytes, security, logPath);
+                    cpuMillis, memoryBytes, security, logPath, network);
+        }
+    }
+
+    /**
+     * The allocation's network namespace, shared by all its tasks and made before they start (the
+     * driver neither creates nor removes it).
+     *
+     * @param namespacePath a named namespace (/var/run/netns/NAME) to join; null: the node's own
+     * @param address       the allocation's address in it, for /etc/hosts; empty when it has none (loopback only)
+     */
+    public record NetworkJoin(Path namespacePath, String address) {
+        public static final NetworkJoin HOST = new NetworkJoin(null, "");
+
+        public NetworkJoin {
+            address = address == null ? "" : address;
+        }
+
+        public boolean isolated() {
+            return namespacePath != null;
         }
     }
 

@@ -113,7 +113,7 @@ public final class BridgeNetwork implements AllocationNetwork {
 
     /** Names of the namespaces and cache entries this network holds (some perhaps half set up or torn down). */
     public List<String> names() throws NetworkException {
-        TreeSet<String> names = new TreeSet<>(namespaces.list(NetworkRequest.NAMESPACE_PREFIX));
+        TreeSet<String> names = new TreeSet<>(namespaces.owned());
         if (Files.isDirectory(cacheDir)) {
             try (Stream<Path> s = Files.list(cacheDir)) {
                 s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * The node's networks, one per mode, chosen by each request's mode. Bridge mode may be
  * unavailable (CNI plugins missing, no root): its requests then fail with the reason.
  */
-public final class NetworkModes implements AllocationNetwork {
+public final class NetworkModes implements AllocationNetwork, NetworkOrphans {
     private static final Logger log = LoggerFactory.getLogger(NetworkModes.class);
 
     private final AllocationNetwork host = new HostNetwork();
@@ -28,7 +28,7 @@ public final class NetworkModes implements AllocationNetwork {
      * out, with the reason, when the agent is not root or a plugin the conflist names is missing.
      */
     public static NetworkModes create(NetworkSettings settings) {
-        NetworkNamespaces namespaces = new NetworkNamespaces("ip");
+        NetworkNamespaces namespaces = new NetworkNamespaces("ip", settings.stateDir().resolve("namespaces"));
         CniPlugins plugins = new CniPlugins(settings.pluginDirs());
         String unavailable;
         try {
@@ -93,11 +93,12 @@ public final class NetworkModes implements AllocationNetwork {
      * owns: leftovers of allocations that ended while no agent ran, or of a crash mid-set-up.
      * Returns the names removed; failures are logged and retried at the next cleanup.
      */
+    @Override
     public List<String> removeOrphans(Set<String> allocationIds) {
         Set<String> owned = allocationIds.stream().map(NetworkRequest::namespaceName).collect(Collectors.toSet());
         List<String> removed = new ArrayList<>();
         try {
-            List<String> names = bridge != null ? bridge.names() : namespaces.list(NetworkRequest.NAMESPACE_PREFIX);
+            List<String> names = bridge != null ? bridge.names() : namespaces.owned();
             for (String name : names) {
                 if (owned.contains(name)) continue;
                 try {

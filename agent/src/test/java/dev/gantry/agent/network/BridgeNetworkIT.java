@@ -27,11 +27,12 @@ class BridgeNetworkIT {
     private String bridgeName;
     private Subnet subnet;
     private BridgeNetwork network;
-    private final NetworkNamespaces namespaces = new NetworkNamespaces("ip");
+    private NetworkNamespaces namespaces;
 
     @BeforeEach
     void setUp() {
         RuntimeRequirements.requireCniHost();
+        namespaces = new NetworkNamespaces("ip", tmp.resolve("namespaces"));
         bridgeName = HostNetworkState.randomBridge();
         subnet = Subnet.parse(HostNetworkState.randomSubnet());
         CniConfig config = CniConfig.bridge("gantry-it-" + bridgeName, bridgeName, subnet, tmp.resolve("ipam"));

@@ -150,7 +150,13 @@ public final class RuncDriver implements TaskDriver, ContainerInventory {
             } catch (IllegalArgumentException e) {
                 throw new DriverException("cannot run as user '" + cfg.user() + "': " + e.getMessage());
             }
-            ObjectNode spec = OciSpec.build(cfg, user, hostOptions());
+            Path hostsFile = null;
+            if (cfg.network().isolated()) {
+                // Its own network: the host's /etc/hosts would name the host's addresses, not the task's.
+                hostsFile = p.dir().resolve("hosts");
+                Files.writeString(hostsFile, OciSpec.hostsFile(cfg));
+            }
+            ObjectNode spec = OciSpec.build(cfg, user, hostOptions(), hostsFile);
             JSON.writerWithDefaultPrettyPrinter().writeValue(p.configJson().toFile(), spec);
             Path parent = cfg.logPath().toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);

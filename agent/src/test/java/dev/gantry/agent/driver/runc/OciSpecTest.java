@@ -149,4 +149,24 @@ class OciSpecTest {
         assertThat(Capability.CHECKPOINT_RESTORE.bit()).isEqualTo(40);
         assertThat(Capability.parse("cap_sys_admin")).isEqualTo(Capability.SYS_ADMIN);
     }
+
+    @Test
+    void aTaskInItsAllocationsNetworkJoinsTheNamedNamespaceAndGetsItsOwnHostsFile() {
+        TaskConfig cfg = config(SecurityOptions.DEFAULTS, 0, 0).toBuilder()
+                .network(new TaskConfig.NetworkJoin(Path.of("/var/run/netns/gantry-a1"), "10.244.0.7")).build();
+        OciSpec.HostOptions host = new OciSpec.HostOptions(true, List.of("/etc/resolv.conf", "/etc/hosts"), "amd64");
+        ObjectNode spec = OciSpec.build(cfg, ImageUser.ROOT, host, Path.of("/bundle/hosts"));
+        List<String> namespaces = new ArrayList<>();
+        spec.path("linux").path("namespaces").forEach(n -> namespaces.add(n.path("type").asText() + ":" + n.path("path").asText()));
+        assertThat(namespaces).containsExactly("pid:", "ipc:", "uts:", "mount:", "network:/var/run/netns/gantry-a1");
+        List<String> mounts = new ArrayList<>();
+        spec.path("mounts").forEach(m -> mounts.add(m.path("destination").asText() + "<-" + m.path("source").asText()));
+        assertThat(mounts).contains("/etc/resolv.conf<-/etc/resolv.conf", "/etc/hosts<-/bundle/hosts").doesNotContain("/etc/hosts<-/etc/hosts");
+        assertThat(OciSpec.hostsFile(cfg)).contains("127.0.0.1\tlocalhost\n").endsWith("10.244.0.7\tweb-server\n");
+
+        ObjectNode hostNet = OciSpec.build(config(SecurityOptions.DEFAULTS, 0, 0), ImageUser.ROOT, host);
+        List<String> hostNamespaces = new ArrayList<>();
+        hostNet.path("linux").path("namespaces").forEach(n -> hostNamespaces.add(n.path("type").asText()));
+        assertThat(hostNamespaces).as("host mode: the node's network").doesNotContain("network");
+    }
 }
