@@ -43,6 +43,8 @@ public final class AllocationRunner {
     private final ExecutorService stopper;
     private final ReplicaNetwork network;
     private volatile boolean stopped;
+    /** Set once stopped, every container removed and the network torn down (or its tear-down failed and was logged). */
+    private volatile boolean released;
 
     public AllocationRunner(Allocation alloc, Job job, Function<Task, TaskDriver> drivers, ImageResolver images,
                             LocalState local, NodeContext node, Clock clock, Map<String, TaskHandle> recovered,
@@ -120,6 +122,7 @@ public final class AllocationRunner {
                 // Orphan cleanup at the next agent start tries again.
                 log.warn("allocation {}: cannot tear down its network: {}", alloc.getId(), e.getMessage());
             }
+            released = true;
             log.info("allocation {} stopped", alloc.getId());
             report();
         });
@@ -136,6 +139,14 @@ public final class AllocationRunner {
 
     public boolean isStopped() {
         return stopped;
+    }
+
+    /**
+     * Whether a stop has finished: containers removed, network torn down. The client status may
+     * read complete a little earlier (when the last task ends), so forget an allocation only now.
+     */
+    public boolean isReleased() {
+        return released;
     }
 
     public Map<String, TaskState> taskStates() {

@@ -119,7 +119,7 @@ public final class AllocationSupervisor implements AutoCloseable {
         }
         for (AllocationRunner r : List.copyOf(runners.values())) {
             if (listed.contains(r.id())) continue;
-            if (r.isStopped() && terminal(r.clientStatus())) {
+            if (r.isReleased() && terminal(r.clientStatus())) {
                 runners.remove(r.id());
             } else {
                 stop(r);
@@ -191,8 +191,8 @@ public final class AllocationSupervisor implements AutoCloseable {
 
     private void report(AllocationUpdate u) {
         AllocationRunner r = runners.get(u.getAllocationId());
-        // Forget a stopped allocation only once its containers are gone, so a crash mid-stop re-adopts them.
-        if (r != null && r.isStopped() && terminal(u.getClientStatus())) {
+        // Forget a stopped allocation only once its containers and network are gone, so a crash mid-stop re-adopts them.
+        if (r != null && r.isReleased() && terminal(u.getClientStatus())) {
             local.forget(u.getAllocationId());
         }
         reporter.accept(u);
@@ -215,7 +215,7 @@ public final class AllocationSupervisor implements AutoCloseable {
         apply(DesiredAllocations.getDefaultInstance());
         long until = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < until) {
-            boolean done = runners.values().stream().allMatch(r -> r.isStopped() && terminal(r.clientStatus()));
+            boolean done = runners.values().stream().allMatch(r -> r.isReleased() && terminal(r.clientStatus()));
             if (done) return;
             Thread.sleep(50);
         }

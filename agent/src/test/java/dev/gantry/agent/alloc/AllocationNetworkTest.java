@@ -94,7 +94,7 @@ class AllocationNetworkTest {
         assertThat(reports.get("a1").getAddress()).isEqualTo("10.244.0.2");
 
         supervisor.apply(DesiredAllocations.getDefaultInstance());
-        eventually(() -> status("a1") == ClientStatus.CLIENT_COMPLETE);
+        eventually(() -> status("a1") == ClientStatus.CLIENT_COMPLETE && network.calls.contains("tearDown gantry-a1"));
         assertThat(driver.destroyed).contains("a1-redis");
         assertThat(network.calls).containsExactly("setUp gantry-a1", "tearDown gantry-a1");
         assertThat(network.live).isEmpty();

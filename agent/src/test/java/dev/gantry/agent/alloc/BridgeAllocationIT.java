@@ -122,9 +122,9 @@ class BridgeAllocationIT {
         assertThat(HostNetworkState.namespaces()).containsAll(names);
         assertThat(HostNetworkState.linksOf(bridge)).hasSize(2);
 
-        supervisor.apply(DesiredAllocations.getDefaultInstance());
-        eventually("both replicas stopped", java.time.Duration.ofSeconds(60),
-                () -> status(a) == ClientStatus.CLIENT_COMPLETE && status(b) == ClientStatus.CLIENT_COMPLETE);
+        supervisor.stopAll(java.time.Duration.ofSeconds(60)); // returns once both are stopped and released
+        assertThat(status(a)).isEqualTo(ClientStatus.CLIENT_COMPLETE);
+        assertThat(status(b)).isEqualTo(ClientStatus.CLIENT_COMPLETE);
 
         assertThat(HostNetworkState.namespaces()).doesNotContainAnyElementsOf(names);
         assertThat(HostNetworkState.linksOf(bridge)).as("veths").isEmpty();
