@@ -4,6 +4,7 @@ import com.google.protobuf.util.Timestamps;
 import dev.gantry.agent.driver.DriverException;
 import dev.gantry.agent.driver.DriverImages;
 import dev.gantry.agent.driver.ExitResult;
+import dev.gantry.agent.driver.NetworkNamespaceJoining;
 import dev.gantry.agent.driver.TaskConfig;
 import dev.gantry.agent.driver.TaskDriver;
 import dev.gantry.agent.driver.TaskHandle;
@@ -163,6 +164,10 @@ final class TaskRunner implements Runnable {
                 long t0 = System.nanoTime();
                 Image image = image();
                 long t1 = System.nanoTime();
+                if (network.mode() != dev.gantry.api.v1.Network.Mode.HOST && !(driver instanceof NetworkNamespaceJoining)) {
+                    throw new DriverException("driver " + driver.name() + " cannot run a task in its allocation's own network yet;"
+                            + " network mode " + network.mode().name().toLowerCase(java.util.Locale.ROOT) + " needs the runc driver");
+                }
                 NetworkAttachment net = network.attach();
                 String allocIp = switch (net.mode()) {
                     case BRIDGE -> net.address();

@@ -37,7 +37,7 @@ class AllocationNetworkTest {
     @TempDir
     Path dir;
 
-    private final FakeDriver driver = new FakeDriver();
+    private final FakeDriver driver = new NamespaceJoiningDriver();
     private final FakeNetwork network = new FakeNetwork();
     private final Map<String, AllocationUpdate> reports = new ConcurrentHashMap<>();
     private AllocationSupervisor supervisor;
@@ -141,5 +141,23 @@ class AllocationNetworkTest {
         assertThat(driver.started).hasSize(1);
         assertThat(network.live).containsOnlyKeys("gantry-r1");
         assertThat(network.calls).doesNotContain("tearDown gantry-r1");
+    }
+
+    @Test
+    void aDriverThatCannotJoinTheNamespaceIsRefusedRatherThanRunningTheTaskInAnotherNetwork() throws Exception {
+        FakeDriver plain = new FakeDriver();
+        ImageResolver images = ref -> new Image(ref, "sha256:0", List.of(dir), new ImageConfig(List.of(), List.of(), List.of(), "/", ""));
+        supervisor = new AllocationSupervisor(Map.of("runc", plain), images, new LocalState(dir.resolve("state")),
+                new NodeContext("n1", "node-1", "192.0.2.10"), Clock.systemUTC(), u -> reports.put(u.getAllocationId(), u), network);
+        supervisor.apply(run(job(Network.Mode.BRIDGE), "d1"));
+        eventually(() -> status("d1") == ClientStatus.CLIENT_FAILED);
+        assertThat(reports.get("d1").getTaskStatesMap().get("redis").getMessage())
+                .contains("cannot run a task in its allocation's own network yet; network mode bridge needs the runc driver");
+        assertThat(plain.started).isEmpty();
+        assertThat(network.calls).doesNotContain("setUp gantry-d1");
+    }
+
+    /** A fake driver that, as runc, runs tasks in the namespace it is given. */
+    private static final class NamespaceJoiningDriver extends FakeDriver implements dev.gantry.agent.driver.NetworkNamespaceJoining {
     }
 }

@@ -7,6 +7,7 @@ import dev.gantry.agent.driver.ContainerInventory;
 import dev.gantry.agent.driver.DriverException;
 import dev.gantry.agent.driver.ExecResult;
 import dev.gantry.agent.driver.ExitResult;
+import dev.gantry.agent.driver.NetworkNamespaceJoining;
 import dev.gantry.agent.driver.TaskConfig;
 import dev.gantry.agent.driver.TaskDriver;
 import dev.gantry.agent.driver.TaskHandle;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * {@link ContainerPaths}). All state needed after an agent restart is on disk and in the handle.
  * Thread-safe; operations on different containers do not block each other.
  */
-public final class RuncDriver implements TaskDriver, ContainerInventory {
+public final class RuncDriver implements TaskDriver, ContainerInventory, NetworkNamespaceJoining {
     public static final String NAME = "runc";
     public static final Path DEFAULT_RUNC = Path.of("/usr/sbin/runc");
     public static final Path DEFAULT_CONMON = Path.of("/usr/bin/conmon");
