@@ -140,6 +140,61 @@ class BridgeAllocationIT {
         assertThat(supervisor.removeOrphanNetworks()).as("nothing for orphan cleanup").isEmpty();
     }
 
+    @Test
+    void aRestartedAgentKeepsTheReplicasAddressAndRemovesNetworksNoAllocationOwns() throws Exception {
+        Subnet subnet = Subnet.parse(HostNetworkState.randomSubnet());
+        Path networkState = work.resolve("network");
+        NetworkSettings settings = new NetworkSettings(subnet, bridge, null, CniPlugins.DEFAULT_DIRS, networkState);
+        ImageStore images = new ImageStore(work.resolve("images"));
+        String image = "file:" + TestImage.archive(work.resolve("image"));
+        driver = new RuncDriver(work.resolve("runc"));
+        supervisor = new AllocationSupervisor(Map.of("runc", driver), ImageResolver.of(images), new LocalState(work.resolve("state")),
+                new NodeContext("n1", "node-1", "127.0.0.1"), Clock.systemUTC(), u -> reports.put(u.getAllocationId(), u),
+                NetworkModes.create(settings));
+        Job job = Job.newBuilder().setNamespace("default").setName("web").setCount(1).setVersion(1)
+                .setNetwork(Network.newBuilder().setMode(Network.Mode.BRIDGE))
+                .addTasks(Task.newBuilder().setName("web").setImage(image)
+                        .addCommand("/bin/sh").addArgs("-c").addArgs("echo \"replica $GANTRY_ALLOC_ID\" > /www/index.html;"
+                                + " exec httpd -f -p $GANTRY_PORT_HTTP -h /www")
+                        .addPorts(Port.newBuilder().setName("http").setTo(8080))
+                        .setStopGrace(Duration.newBuilder().setSeconds(2)))
+                .build();
+        String r = "restart-it-" + Long.toHexString(System.nanoTime());
+        int port = freePort();
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(assignment(job, r, 0, port)).build());
+        eventually("the replica running with an address", java.time.Duration.ofSeconds(60), () -> running(r));
+        String ip = reports.get(r).getAddress();
+        awaitServing(ip, 8080);
+
+        // The agent goes away; meanwhile an allocation it never heard of leaves a network behind.
+        supervisor.close();
+        String gone = "gone-it-" + Long.toHexString(System.nanoTime());
+        NetworkModes.create(settings).setUp(new NetworkRequest(gone, Network.Mode.BRIDGE, List.of()));
+        reports.clear();
+
+        RuncDriver restartedDriver = new RuncDriver(work.resolve("runc"));
+        driver.close();
+        driver = restartedDriver;
+        supervisor = new AllocationSupervisor(Map.of("runc", driver), ImageResolver.of(images), new LocalState(work.resolve("state")),
+                new NodeContext("n1", "node-1", "127.0.0.1"), Clock.systemUTC(), u -> reports.put(u.getAllocationId(), u),
+                NetworkModes.create(settings));
+        supervisor.recover();
+        assertThat(supervisor.removeOrphanNetworks()).containsExactly(NetworkRequest.namespaceName(gone));
+        eventually("the replica re-adopted with its address", java.time.Duration.ofSeconds(30), () -> running(r));
+        assertThat(reports.get(r).getAddress()).isEqualTo(ip);
+        assertThat(httpGet(ip, 8080)).contains("replica " + r);
+        assertThat(httpGet("127.0.0.1", port)).contains("replica " + r);
+        assertThat(HostNetworkState.namespaces()).contains(NetworkRequest.namespaceName(r)).doesNotContain(NetworkRequest.namespaceName(gone));
+        assertThat(HostNetworkState.reservations(networkState.resolve("ipam"))).containsExactly(ip);
+
+        supervisor.stopAll(java.time.Duration.ofSeconds(60));
+        assertThat(HostNetworkState.namespaces()).doesNotContain(NetworkRequest.namespaceName(r));
+        assertThat(HostNetworkState.linksOf(bridge)).isEmpty();
+        assertThat(HostNetworkState.reservations(networkState.resolve("ipam"))).isEmpty();
+        assertThat(HostNetworkState.iptablesRulesMentioning(NetworkRequest.namespaceName(r), NetworkRequest.namespaceName(gone),
+                ip + "/", ip + ":")).isEmpty();
+    }
+
     private boolean running(String id) {
         AllocationUpdate u = reports.get(id);
         return u != null && u.getClientStatus() == ClientStatus.CLIENT_RUNNING && !u.getAddress().isEmpty();
