@@ -8,12 +8,24 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /** Runs one external program with an environment and stdin, and collects its exit code and output. */
 final class Command {
     /** Output beyond this is dropped: plugin results and errors are small. */
     private static final int OUTPUT_LIMIT = 1 << 20;
+    /**
+     * Readers block until the program closes its output: they get threads of their own, never the
+     * common pool's (one thread on a 2-core machine, where a reader queued behind another would
+     * leave a program blocked on a full pipe).
+     */
+    private static final ExecutorService READERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "cni-output");
+        t.setDaemon(true);
+        return t;
+    });
 
     record Result(int exitCode, String stdout, String stderr) {
     }
@@ -37,8 +49,8 @@ final class Command {
         } catch (IOException e) {
             throw new NetworkException("cannot run " + argv.get(0) + ": " + e.getMessage(), e);
         }
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), READERS);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), READERS);
         try (OutputStream in = p.getOutputStream()) {
             in.write(stdin);
         } catch (IOException e) {
