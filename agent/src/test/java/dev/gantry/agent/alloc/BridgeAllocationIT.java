@@ -195,6 +195,37 @@ class BridgeAllocationIT {
                 ip + "/", ip + ":")).isEmpty();
     }
 
+    @Test
+    void aNoneModeReplicaHasOnlyLoopbackAndItsOwnHostsFile() throws Exception {
+        Path networkState = work.resolve("network");
+        NetworkModes networks = NetworkModes.create(new NetworkSettings(Subnet.parse(HostNetworkState.randomSubnet()), bridge, null,
+                CniPlugins.DEFAULT_DIRS, networkState));
+        ImageStore images = new ImageStore(work.resolve("images"));
+        String image = "file:" + TestImage.archive(work.resolve("image"));
+        driver = new RuncDriver(work.resolve("runc"));
+        supervisor = new AllocationSupervisor(Map.of("runc", driver), ImageResolver.of(images), new LocalState(work.resolve("state")),
+                new NodeContext("n1", "node-1", "127.0.0.1"), Clock.systemUTC(), u -> reports.put(u.getAllocationId(), u), networks);
+        // Exit 0 only when the namespace holds nothing but lo and /etc/hosts names the task on loopback.
+        Job job = Job.newBuilder().setNamespace("default").setName("isolated").setCount(1).setVersion(1)
+                .setNetwork(Network.newBuilder().setMode(Network.Mode.NONE))
+                .setRestart(dev.gantry.api.v1.RestartPolicy.newBuilder().setMode(dev.gantry.api.v1.RestartPolicy.Mode.NEVER))
+                .addTasks(Task.newBuilder().setName("probe").setImage(image)
+                        .addCommand("/bin/sh").addArgs("-c").addArgs("test \"$(ls /sys/class/net)\" = lo || exit 5;"
+                                + " grep -q '127.0.1.1.*probe' /etc/hosts || exit 6; test \"$GANTRY_ALLOC_IP\" = 127.0.0.1 || exit 7")
+                        .setStopGrace(Duration.newBuilder().setSeconds(2)))
+                .build();
+        String id = "none-it-" + Long.toHexString(System.nanoTime());
+        supervisor.apply(DesiredAllocations.newBuilder().addAssignments(Assignment.newBuilder().setJob(job)
+                .setAllocation(Allocation.newBuilder().setId(id).setNamespace("default").setJob("isolated").setNodeId("n1")
+                        .setDesiredStatus(DesiredStatus.DESIRED_RUN))).build());
+        eventually("the probe ending", java.time.Duration.ofSeconds(60), () -> reports.containsKey(id)
+                && reports.get(id).getTaskStatesMap().getOrDefault("probe", dev.gantry.api.v1.TaskState.getDefaultInstance()).getHasExit());
+        assertThat(reports.get(id).getTaskStatesMap().get("probe").getLastExitCode()).isZero();
+        assertThat(reports.get(id).getAddress()).isEmpty();
+        supervisor.stopAll(java.time.Duration.ofSeconds(30));
+        assertThat(HostNetworkState.namespaces()).doesNotContain(NetworkRequest.namespaceName(id));
+    }
+
     private boolean running(String id) {
         AllocationUpdate u = reports.get(id);
         return u != null && u.getClientStatus() == ClientStatus.CLIENT_RUNNING && !u.getAddress().isEmpty();
