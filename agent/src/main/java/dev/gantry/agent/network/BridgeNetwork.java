@@ -56,14 +56,19 @@ public final class BridgeNetwork implements AllocationNetwork {
                 return attachment(netns, cached.get().result());
             }
             if (namespaces.exists(name) || cached.isPresent()) tearDown(name); // a set-up a crash interrupted
+            long t0 = System.nanoTime();
             writeCache(name, request.ports(), null);
             try {
                 namespaces.add(name);
+                long t1 = System.nanoTime();
                 JsonNode result = cni.add(name, netns.toString(), request.ports());
                 if (CniNetwork.address(result).isEmpty()) {
                     throw new NetworkException("the CNI network " + cni.config().name() + " gave no IPv4 address");
                 }
                 writeCache(name, request.ports(), result);
+                log.info("allocation {}: network {} at {} in {} ms (netns {} ms, CNI ADD {} ms)", request.allocationId(), name,
+                        CniNetwork.address(result), (System.nanoTime() - t0) / 1_000_000, (t1 - t0) / 1_000_000,
+                        (System.nanoTime() - t1) / 1_000_000);
                 return attachment(netns, result);
             } catch (NetworkException e) {
                 try {
