@@ -154,7 +154,10 @@ final class TaskValidator {
     }
   }
 
-  /** {@code to}: a port inside the replica's own namespace, so only bridge mode (or the default) can honour it. */
+  /**
+   * {@code to}: a port inside the replica's own namespace, so only bridge mode can honour it (named,
+   * or the default for jobs that name none: {@link JobDefaults#networkMode}).
+   */
   private void validateContainerPort(Port port, String path) {
     if (port.getTo() == 0) {
       return;
@@ -163,10 +166,11 @@ final class TaskValidator {
       problems.add(field(path, "to"), "must be between 1 and 65535, got " + port.getTo());
       return;
     }
-    Network.Mode mode = job.getNetwork().getMode();
+    Network.Mode mode = JobDefaults.networkMode(job);
     if (mode == Network.Mode.HOST || mode == Network.Mode.NONE) {
+      boolean named = job.getNetwork().getMode() == mode;
       problems.add(field(path, "to"), "needs network mode bridge: in " + mode.name().toLowerCase(java.util.Locale.ROOT)
-          + " mode nothing maps a host port to a port inside");
+          + " mode" + (named ? "" : " (the default; set network.mode: bridge)") + " nothing maps a host port to a port inside");
       return;
     }
     String first = containerPortPaths.putIfAbsent(port.getTo(), field(path, "to"));

@@ -148,7 +148,7 @@ class JobValidatorTest {
 
   @Test
   void checksContainerPortsAgainstTheNetworkMode() {
-    Job.Builder job = job().clearTasks()
+    Job.Builder job = job().clearTasks().setNetwork(Network.newBuilder().setMode(Network.Mode.BRIDGE))
         .addTasks(task("web").addPorts(port("http", 0).toBuilder().setTo(8080)).addPorts(port("big", 0).toBuilder().setTo(70000)))
         .addTasks(task("api").addPorts(port("api", 0).toBuilder().setTo(8080)).addPorts(port("neg", 0).toBuilder().setTo(-1)));
     assertThat(errors(job)).containsExactly(
@@ -160,6 +160,10 @@ class JobValidatorTest {
         .containsExactly("tasks[0].ports[0].to: needs network mode bridge: in host mode nothing maps a host port to a port inside");
     assertThat(errors(job().setTasks(0, task("web").addPorts(port("http", 0).toBuilder().setTo(80)))
         .setNetwork(Network.newBuilder().setMode(Network.Mode.BRIDGE)))).isEmpty();
+    // While host is the default (JobDefaults.NETWORK_MODE), `to` asks for bridge mode by name.
+    assertThat(errors(job().setTasks(0, task("web").addPorts(port("http", 0).toBuilder().setTo(80))))).containsExactly(
+        "tasks[0].ports[0].to: needs network mode bridge: in host mode (the default; set network.mode: bridge) nothing maps"
+            + " a host port to a port inside");
   }
 
   @Test
