@@ -48,13 +48,6 @@ public final class AllocationRunner {
 
     public AllocationRunner(Allocation alloc, Job job, Function<Task, TaskDriver> drivers, ImageResolver images,
                             LocalState local, NodeContext node, Clock clock, Map<String, TaskHandle> recovered,
-                            Map<String, TaskState> recoveredStates, Consumer<AllocationUpdate> reporter, ExecutorService stopper) {
-        this(alloc, job, drivers, images, local, node, clock, recovered, recoveredStates, reporter, stopper,
-                new dev.gantry.agent.network.HostNetwork());
-    }
-
-    public AllocationRunner(Allocation alloc, Job job, Function<Task, TaskDriver> drivers, ImageResolver images,
-                            LocalState local, NodeContext node, Clock clock, Map<String, TaskHandle> recovered,
                             Map<String, TaskState> recoveredStates, Consumer<AllocationUpdate> reporter, ExecutorService stopper,
                             AllocationNetwork networks) {
         this.network = new ReplicaNetwork(networks, alloc, job);
