@@ -3,6 +3,8 @@ package dev.gantry.agent;
 import dev.gantry.agent.alloc.AllocationSupervisor;
 import dev.gantry.agent.alloc.ImageResolver;
 import dev.gantry.agent.alloc.NodeContext;
+import dev.gantry.agent.network.NetworkModes;
+import dev.gantry.agent.network.NetworkSettings;
 import dev.gantry.agent.connect.SchedulerConnection;
 import dev.gantry.agent.driver.DriverException;
 import dev.gantry.agent.driver.TaskDriver;
@@ -49,11 +51,26 @@ public final class AgentDaemon implements AutoCloseable {
      * @param advertiseHost the address schedulers and CLIs use to reach this agent, and the host IP tasks see
      * @param reservedCpuMillis,reservedMemoryBytes what the agent keeps for the system, not offered to allocations
      * @param imageGcInterval how often unused images are collected under {@code imageGc}; zero: never
+     * @param network how allocations are networked; null: {@link NetworkSettings#defaults} under the data dir
      */
     public record Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
                          String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
                          long reservedCpuMillis, long reservedMemoryBytes, Path registryConfig,
-                         java.util.Set<String> insecureRegistries, ImageGcPolicy imageGc, Duration imageGcInterval) {
+                         java.util.Set<String> insecureRegistries, ImageGcPolicy imageGc, Duration imageGcInterval,
+                         NetworkSettings network) {
+        public Config {
+            if (network == null) network = NetworkSettings.defaults(dataDir);
+        }
+
+        /** Default networking ({@link NetworkSettings#defaults}). */
+        public Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
+                      String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
+                      long reservedCpuMillis, long reservedMemoryBytes, Path registryConfig,
+                      java.util.Set<String> insecureRegistries, ImageGcPolicy imageGc, Duration imageGcInterval) {
+            this(schedulers, dataDir, nodeName, labels, bindHost, port, advertiseHost, dynamicPortLow, dynamicPortHigh,
+                    reservedCpuMillis, reservedMemoryBytes, registryConfig, insecureRegistries, imageGc, imageGcInterval, null);
+        }
+
         /** Default image GC ({@link ImageGcPolicy#DEFAULTS}, every {@link #DEFAULT_IMAGE_GC_INTERVAL}). */
         public Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
                       String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
@@ -133,6 +150,12 @@ public final class AgentDaemon implements AutoCloseable {
         if (usable.isEmpty()) throw new IOException("no task driver is usable on this server (see the warnings above)");
 
         LocalState local = new LocalState(config.dataDir());
+        NetworkModes networks = NetworkModes.create(config.network());
+        // What placement will need to know: whether this node can run bridge-mode jobs, and on which subnet.
+        if (networks.bridgeUnavailable().isEmpty()) {
+            attributes.put("network.bridge", "1");
+            if (config.network().cniConfigDir() == null) attributes.put("network.subnet", config.network().subnet().toString());
+        }
         NodeContext ctx = new NodeContext(nodeId, name, config.advertiseHost());
 
         var logs = new LogServiceImpl(local);
@@ -157,7 +180,7 @@ public final class AgentDaemon implements AutoCloseable {
 
         SchedulerConnection[] conn = new SchedulerConnection[1];
         AllocationSupervisor supervisor = new AllocationSupervisor(usable, ImageResolver.of(images), local, ctx,
-                Clock.systemUTC(), u -> conn[0].report(u));
+                Clock.systemUTC(), u -> conn[0].report(u), networks);
         // Fed from the first stream on, so that a DNS server started later (startDns) answers at once.
         ServiceCatalog services = new ServiceCatalog();
         conn[0] = new SchedulerConnection(config.schedulers(), transport, () -> node, supervisor::apply, supervisor::currentReports,
@@ -165,6 +188,7 @@ public final class AgentDaemon implements AutoCloseable {
         supervisor.recover();
         // Before the scheduler connection: nothing new starts while leftovers are sorted out.
         supervisor.removeOrphanContainers();
+        supervisor.removeOrphanNetworks();
         conn[0].start();
         log.info("agent {} ({}) serving on {}, drivers {}", name, nodeId, address, usable.keySet());
         return new AgentDaemon(conn[0], supervisor, server, nodeId, startImageGc(config, images, supervisor), services);

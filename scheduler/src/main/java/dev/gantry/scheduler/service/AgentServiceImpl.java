@@ -237,6 +237,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
                     .putAllTaskStates(u.getTaskStatesMap())
                     .setModifyTime(Timestamps.fromMillis(clock.millis()));
             if (!u.getMessage().isEmpty()) b.setStatusMessage(u.getMessage());
+            if (!u.getAddress().isEmpty()) b.setAddress(u.getAddress());
             // Rollouts judge health by how long a replica has been ready without a break.
             if (!ReplicaHealth.ready(b.build())) b.clearHealthySince();
             else if (!b.hasHealthySince()) b.setHealthySince(Timestamps.fromMillis(clock.millis()));
