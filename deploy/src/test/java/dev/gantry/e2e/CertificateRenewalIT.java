@@ -46,7 +46,8 @@ class CertificateRenewalIT {
         eventually(Duration.ofSeconds(60), "the dev node registering (log: " + log + ")",
                 () -> Gantry.run(address, "nodes", "-o", "json").stdout().contains("NODE_READY"));
 
-        Gantry.Result anonymous = Gantry.exec(address, java.util.Map.of("GANTRY_CA_CERT", data.resolve("ca.crt").toString()), "nodes");
+        Gantry.Result anonymous = Gantry.exec(address, java.util.Map.of("GANTRY_CA_CERT", data.resolve("ca.crt").toString(),
+                "GANTRY_CONFIG", dir.resolve("no-config.yaml").toString()), "nodes");
         assertThat(anonymous.exitCode()).as(anonymous.stderr()).isEqualTo(10);
         assertThat(anonymous.stderr()).contains("needs credentials");
 
