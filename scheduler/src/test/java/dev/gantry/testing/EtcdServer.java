@@ -96,8 +96,8 @@ public final class EtcdServer implements AutoCloseable {
      * A private etcd (as {@link #startPrivateForTest()}) whose client URL is {@code https://127.0.0.1:PORT}
      * and that accepts only clients with a certificate from {@code tls}'s client CA.
      */
-    public static EtcdServer startSecureForTest(Tls tls) {
-        return start(requireBinary(), tls);
+    public static EtcdServer startSecureForTest(Tls tls, String... extraFlags) {
+        return start(requireBinary(), tls, extraFlags);
     }
 
     private static Path requireBinary() {
@@ -125,12 +125,15 @@ public final class EtcdServer implements AutoCloseable {
         return start(binary, null);
     }
 
-    /** As {@link #start(Path)}, over TLS with client certificates required when {@code tls} is given. */
-    public static EtcdServer start(Path binary, Tls tls) {
+    /**
+     * As {@link #start(Path)}, over TLS with client certificates required when {@code tls} is given,
+     * and with further etcd flags (e.g. {@code --auth-token-ttl=1}).
+     */
+    public static EtcdServer start(Path binary, Tls tls, String... extraFlags) {
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             try {
-                return startOnce(binary, tls);
+                return startOnce(binary, tls, extraFlags);
             } catch (IllegalStateException e) {
                 // Most likely another process took one of the free ports first; try new ones.
                 last = e;
@@ -173,7 +176,7 @@ public final class EtcdServer implements AutoCloseable {
         }
     }
 
-    private static EtcdServer startOnce(Path binary, Tls tls) {
+    private static EtcdServer startOnce(Path binary, Tls tls, String... extraFlags) {
         Path dir;
         try {
             dir = Files.createTempDirectory("gantry-etcd-");
@@ -197,6 +200,7 @@ public final class EtcdServer implements AutoCloseable {
             command.addAll(List.of("--client-cert-auth", "--trusted-ca-file", tls.clientCaFile().toString(),
                     "--cert-file", tls.certFile().toString(), "--key-file", tls.keyFile().toString()));
         }
+        command.addAll(List.of(extraFlags));
         Process process;
         try {
             process = new ProcessBuilder(command)

@@ -66,7 +66,7 @@ public record EtcdOptions(List<String> endpoints, Duration callTimeout, EtcdTls 
         try {
             uri = URI.create(endpoint.trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("etcd endpoint \"" + endpoint + "\" is not a URL (e.g. https://10.0.0.5:2379)");
+            uri = URI.create("invalid:/");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null || uri.getPort() < 0) {

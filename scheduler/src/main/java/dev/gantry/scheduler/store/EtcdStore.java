@@ -49,10 +49,10 @@ public final class EtcdStore implements Store {
     private final ExecutorService completions;
     private final Set<WatchDelivery> watches = ConcurrentHashMap.newKeySet();
 
-    private EtcdStore(Client client, Duration callTimeout, ExecutorService completions) {
+    private EtcdStore(Client client, EtcdOptions options, ExecutorService completions) {
         this.client = client;
         this.completions = completions;
-        this.rpc = new EtcdRpc(callTimeout, READ_ATTEMPTS, FIRST_BACKOFF, completions);
+        this.rpc = new EtcdRpc(options.callTimeout(), READ_ATTEMPTS, FIRST_BACKOFF, completions, new Diagnosis(options));
     }
 
     /** Connects lazily (the first call waits for the connection, within its deadline). */
@@ -85,8 +85,36 @@ public final class EtcdStore implements Store {
         if (options.credentials() != null) {
             builder.user(bytes(options.credentials().user())).password(bytes(options.credentials().password()));
         }
-        return new EtcdStore(builder.build(), options.callTimeout(),
-                Executors.newCachedThreadPool(new DaemonThreads("gantry-etcd")));
+        return new EtcdStore(builder.build(), options, Executors.newCachedThreadPool(new DaemonThreads("gantry-etcd")));
+    }
+
+    /**
+     * {@link EtcdHandshake}'s answer, asked at most once per {@link #FRESH} however many calls time out
+     * together, so that an outage does not turn into a storm of probes.
+     */
+    private static final class Diagnosis implements java.util.function.Supplier<Optional<String>> {
+        private static final Duration FRESH = Duration.ofSeconds(5);
+        private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+        private final EtcdOptions options;
+        private Optional<String> last = Optional.empty();
+        private long askedAt;
+        private boolean asked;
+
+        Diagnosis(EtcdOptions options) {
+            this.options = options;
+        }
+
+        @Override
+        public synchronized Optional<String> get() {
+            long now = System.nanoTime();
+            if (!asked || now - askedAt > FRESH.toNanos()) {
+                Duration timeout = options.callTimeout().compareTo(PROBE_TIMEOUT) < 0 ? options.callTimeout() : PROBE_TIMEOUT;
+                last = EtcdHandshake.problems(options, timeout);
+                askedAt = now;
+                asked = true;
+            }
+            return last;
+        }
     }
 
     @Override

@@ -97,19 +97,15 @@ public record EtcdTls(List<X509Certificate> trusted, PrivateKey key, List<X509Ce
         }
     }
 
+    /** One or more certificates (Pem refuses a file with none). */
     private static List<X509Certificate> certificates(String what, Path file) {
-        List<X509Certificate> certificates;
         try {
-            certificates = Pem.readCertificates(file);
+            return Pem.readCertificates(file);
         } catch (IOException e) {
             throw unreadable(what, file, e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + " " + e.getMessage(), e);
         }
-        if (certificates.isEmpty()) {
-            throw new IllegalArgumentException(what + " " + file + " holds no PEM certificate");
-        }
-        return certificates;
     }
 
     private static PrivateKey privateKey(Path file) {
