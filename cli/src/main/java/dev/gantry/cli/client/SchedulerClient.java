@@ -107,7 +107,8 @@ public final class SchedulerClient implements AutoCloseable {
     public record Stubs(JobServiceGrpc.JobServiceBlockingStub jobs,
                         AllocationServiceGrpc.AllocationServiceBlockingStub allocations,
                         NodeServiceGrpc.NodeServiceBlockingStub nodes,
-                        dev.gantry.api.v1.SecretServiceGrpc.SecretServiceBlockingStub secrets) {
+                        dev.gantry.api.v1.SecretServiceGrpc.SecretServiceBlockingStub secrets,
+                        dev.gantry.api.v1.NamespaceServiceGrpc.NamespaceServiceBlockingStub namespaces) {
     }
 
     private ManagedChannel channel() {
@@ -125,7 +126,8 @@ public final class SchedulerClient implements AutoCloseable {
                 JobServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
                 AllocationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
                 NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
-                dev.gantry.api.v1.SecretServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
+                dev.gantry.api.v1.SecretServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
+                dev.gantry.api.v1.NamespaceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
     }
 
     private void switchAddress() {
