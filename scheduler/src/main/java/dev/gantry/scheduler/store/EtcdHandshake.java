@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -30,6 +31,7 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class EtcdHandshake {
     private static final Duration READ_WAIT = Duration.ofMillis(300);
+    private static final String NO_ANSWER = "accepts connections but does not answer (paused, overloaded or not etcd?)";
 
     private EtcdHandshake() {
     }
@@ -47,11 +49,12 @@ final class EtcdHandshake {
         URI uri = URI.create(endpoint);
         int millis = (int) Math.max(1, timeout.toMillis());
         try (Socket tcp = new Socket()) {
-            tcp.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), millis);
-            if (!options.secure()) {
-                return answersPlaintext(tcp) ? Optional.empty()
-                        : Optional.of("no plaintext answer to an HTTP request: if etcd speaks TLS here, use https:// URLs");
+            try {
+                tcp.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), millis);
+            } catch (IOException e) {
+                return Optional.of("cannot connect (" + e.getMessage() + ")");
             }
+            if (!options.secure()) return plaintextProblem(tcp);
             EtcdTls tls = options.tls() != null ? options.tls() : new EtcdTls(List.of(), null, List.of());
             SSLSocket socket = (SSLSocket) context(tls).getSocketFactory().createSocket(tcp, uri.getHost(), uri.getPort(), false);
             SSLParameters parameters = socket.getSSLParameters();
@@ -66,6 +69,8 @@ final class EtcdHandshake {
                 return Optional.empty(); // etcd waits for our first request: it accepted us
             }
             return Optional.empty();
+        } catch (SocketTimeoutException e) {
+            return Optional.of(NO_ANSWER);
         } catch (SSLHandshakeException e) {
             return Optional.of(explain(e, options));
         } catch (SSLException e) {
@@ -78,11 +83,12 @@ final class EtcdHandshake {
     }
 
     /**
-     * Whether etcd answers a plaintext HTTP request with HTTP. A TLS listener closes the connection,
-     * sends an alert, or (Go's own) answers 400 "Client sent an HTTP request to an HTTPS server".
+     * What is wrong when etcd does not answer a plaintext HTTP request with HTTP. A TLS listener
+     * closes the connection, sends an alert, or (Go's own) answers 400 "Client sent an HTTP request
+     * to an HTTPS server"; a paused or overloaded etcd says nothing.
      */
-    private static boolean answersPlaintext(Socket tcp) throws IOException {
-        tcp.getOutputStream().write("GET /version HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    private static Optional<String> plaintextProblem(Socket tcp) throws IOException {
+        tcp.getOutputStream().write("GET /version HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         tcp.getOutputStream().flush();
         tcp.setSoTimeout((int) READ_WAIT.toMillis());
         byte[] answer = new byte[256];
@@ -90,13 +96,13 @@ final class EtcdHandshake {
         try {
             n = tcp.getInputStream().read(answer);
         } catch (SocketTimeoutException e) {
-            return false; // etcd answers /version at once; a TLS listener may just wait for a handshake
+            return Optional.of(NO_ANSWER);
         } catch (IOException e) {
-            return false; // reset
+            n = -1; // reset
         }
-        if (n <= 0) return false;
-        String text = new String(answer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
-        return text.startsWith("HTTP/") && !text.contains("HTTPS");
+        String text = n <= 0 ? "" : new String(answer, 0, n, StandardCharsets.ISO_8859_1);
+        if (text.startsWith("HTTP/") && !text.contains("HTTPS")) return Optional.empty();
+        return Optional.of("no plaintext answer to an HTTP request: if etcd speaks TLS here, use https:// URLs");
     }
 
     private static String explain(SSLException e, EtcdOptions options) {
