@@ -129,8 +129,10 @@ public final class AgentDaemon implements AutoCloseable {
         LocalState local = new LocalState(config.dataDir());
         NodeContext ctx = new NodeContext(nodeId, name, config.advertiseHost());
 
+        var logs = new LogServiceImpl(local);
         Server server = transport.server(new InetSocketAddress(config.bindHost(), config.port()))
-                .addService(new LogServiceImpl(local))
+                .addService(transport.isTls()
+                        ? io.grpc.ServerInterceptors.intercept(logs, new dev.gantry.agent.security.SchedulersOnly()) : logs.bindService())
                 .build().start();
         String address = config.advertiseHost() + ":" + server.getPort();
 

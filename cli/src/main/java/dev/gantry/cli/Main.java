@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
                 RunCommand.class, StatusCommand.class, PsCommand.class, NodesCommand.class, dev.gantry.cli.commands.NodeCommand.class, dev.gantry.cli.commands.SecretCommand.class, dev.gantry.cli.commands.NamespaceCommand.class, LogsCommand.class,
                 StopCommand.class, dev.gantry.cli.commands.RolloutCommand.class, dev.gantry.cli.commands.HistoryCommand.class,
                 ValidateCommand.class, dev.gantry.cli.commands.PlanCommand.class, ImageCommand.class, dev.gantry.cli.commands.EndpointsCommand.class, dev.gantry.cli.commands.EventsCommand.class,
+                dev.gantry.cli.commands.TokenCommand.class, dev.gantry.cli.commands.AclCommand.class,
                 SchedulerCommand.class, AgentCommand.class, DevCommand.class,
                 CompletionCommand.class, HelpCommand.class},
         footer = {"", "Environment: GANTRY_ADDR=host:port[,host:port] sets the scheduler address.",

@@ -127,11 +127,6 @@ class EtcdClusterIT {
     }
 
     private int health() throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + httpPort + "/healthz").toURL().openConnection();
-        try {
-            return c.getResponseCode();
-        } finally {
-            c.disconnect();
-        }
+        return Integer.parseInt(Gantry.healthz(httpPort, 10_000).split(" ", 2)[0]);
     }
 }

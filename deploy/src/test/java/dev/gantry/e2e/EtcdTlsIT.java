@@ -9,10 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -67,16 +63,11 @@ class EtcdTlsIT {
                 "--port", String.valueOf(port), "--http-port", String.valueOf(httpPort),
                 "--etcd-cacert", caFile.toString(), "--etcd-cert", clientCert.toString(),
                 "--etcd-key", dir.resolve("scheduler-key.pem").toString());
-        HttpClient http = HttpClient.newHttpClient();
         eventually(Duration.ofSeconds(60), "the scheduler serving", () -> {
             assertThat(scheduler.isAlive()).as(Gantry.logOf(log)).isTrue();
             try {
-                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/healthz")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                return Gantry.healthz(httpPort, 2000).startsWith("200");
             } catch (java.io.IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
                 return false;
             }
         });

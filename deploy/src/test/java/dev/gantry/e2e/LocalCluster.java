@@ -28,7 +28,10 @@ public final class LocalCluster {
             stopped.countDown();
         }));
         System.out.println("cluster up: 3 schedulers, " + agents + " agent hosts (logs and data in " + dir + ")");
+        Gantry.Credentials creds = Gantry.credentials(cluster.addresses());
         System.out.println("  export GANTRY_ADDR=" + cluster.addresses());
+        System.out.println("  export GANTRY_CA_CERT=" + creds.ca());
+        System.out.println("  export GANTRY_TOKEN=" + creds.token() + "   # a management token");
         System.out.println("  gantry nodes");
         System.out.println("  image archives must lie under " + dir + " (every host sees it, read-only, at the same path),"
                 + " or come from a registry the hosts reach");

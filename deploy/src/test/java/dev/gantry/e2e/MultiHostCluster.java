@@ -51,7 +51,8 @@ final class MultiHostCluster implements AutoCloseable {
             Path dist = Gantry.home().getParent().getParent();
             for (int i = 0; i < agentCount; i++) {
                 AgentHost a = new AgentHost("host-" + i, dir.resolve("host-" + i), dir,
-                        List.of("--scheduler", c.agentAddresses(), "--dynamic-ports", "30000-30100", "--no-docker",
+                        List.of("--scheduler", c.agentAddresses(), "--join", Gantry.joinToken(c.addresses()),
+                                "--dynamic-ports", "30000-30100", "--no-docker",
                                 "--label", "host=host-" + i));
                 c.agents.add(a);
                 a.start(dist);
@@ -84,15 +85,8 @@ final class MultiHostCluster implements AutoCloseable {
         for (int i = 0; i < httpPorts.size(); i++) {
             if (!schedulers.get(i).isAlive()) continue;
             try {
-                HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + httpPorts.get(i) + "/healthz").toURL().openConnection();
-                c.setConnectTimeout(1000);
-                c.setReadTimeout(1000);
-                try {
-                    if (c.getResponseCode() == 200
-                            && new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8).contains("leader")) return i;
-                } finally {
-                    c.disconnect();
-                }
+                String h = Gantry.healthz(httpPorts.get(i), 1000);
+                if (h.startsWith("200 ") && h.contains("leader")) return i;
             } catch (IOException e) {
                 // a paused or dead replica: not the leader as far as anyone can tell
             }
@@ -102,15 +96,7 @@ final class MultiHostCluster implements AutoCloseable {
 
     String health(int i) {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + httpPorts.get(i) + "/healthz").toURL().openConnection();
-            c.setConnectTimeout(1000);
-            c.setReadTimeout(3000);
-            try {
-                var in = c.getResponseCode() < 400 ? c.getInputStream() : c.getErrorStream();
-                return c.getResponseCode() + " " + new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            } finally {
-                c.disconnect();
-            }
+            return Gantry.healthz(httpPorts.get(i), 3000);
         } catch (IOException e) {
             return "unreachable: " + e;
         }

@@ -265,12 +265,7 @@ class RolloutIT {
 
     private int leaderIndex() throws IOException {
         for (int i = 0; i < httpPorts.size(); i++) {
-            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + httpPorts.get(i) + "/healthz").toURL().openConnection();
-            try {
-                if (new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8).contains("leader")) return i;
-            } finally {
-                c.disconnect();
-            }
+            if (Gantry.healthz(httpPorts.get(i), 10_000).contains("leader")) return i;
         }
         throw new AssertionError("no leader");
     }

@@ -23,9 +23,34 @@ final class HealthEndpoint implements AutoCloseable {
         this.http = http;
     }
 
-    /** {@code role}: "leader" or "standby", asked on every request. */
-    static HealthEndpoint start(String host, int port, StoreHealth store, Supplier<String> role) throws IOException {
-        HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 0);
+    /**
+     * {@code role}: "leader" or "standby", asked on every request. {@code keys} non-null: HTTPS only
+     * (TLS 1.3) with this replica's certificate; /healthz asks for no client credentials.
+     */
+    static HealthEndpoint start(String host, int port, StoreHealth store, Supplier<String> role,
+                                dev.gantry.api.transport.RenewableKeyManager keys) throws IOException {
+        HttpServer http;
+        if (keys == null) {
+            http = HttpServer.create(new InetSocketAddress(host, port), 0);
+        } else {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(host, port), 0);
+            try {
+                javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+                tls.init(new javax.net.ssl.KeyManager[]{keys}, null, null);
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls) {
+                    @Override
+                    public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                        javax.net.ssl.SSLParameters p = tls.getDefaultSSLParameters();
+                        p.setProtocols(new String[]{"TLSv1.3"});
+                        params.setSSLParameters(p);
+                    }
+                });
+            } catch (java.security.GeneralSecurityException e) {
+                https.stop(0);
+                throw new IOException("cannot set up HTTPS: " + e.getMessage(), e);
+            }
+            http = https;
+        }
         http.createContext("/healthz", ex -> {
             String degraded = store.degraded();
             int code = degraded.isEmpty() ? 200 : 503;

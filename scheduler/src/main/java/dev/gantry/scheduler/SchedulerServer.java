@@ -13,6 +13,12 @@ import dev.gantry.scheduler.service.AllocationServiceImpl;
 import dev.gantry.scheduler.service.EventServiceImpl;
 import dev.gantry.scheduler.health.StoreHealth;
 import dev.gantry.scheduler.service.JobServiceImpl;
+import dev.gantry.scheduler.service.AclServiceImpl;
+import dev.gantry.scheduler.service.ClusterServiceImpl;
+import dev.gantry.scheduler.service.JoinTokenServiceImpl;
+import dev.gantry.scheduler.service.LogsProxy;
+import dev.gantry.scheduler.security.SchedulerSecurity;
+import dev.gantry.scheduler.security.AuditLog;
 import dev.gantry.scheduler.service.NodeServiceImpl;
 import dev.gantry.scheduler.state.ClusterState;
 import dev.gantry.scheduler.state.Keys;
@@ -50,10 +56,19 @@ public final class SchedulerServer implements AutoCloseable {
     private final StoreHealth storeHealth;
     private final EventServiceImpl events;
     private final LeaderElection election;
+    private final LogsProxy logs;
+    /** Null on a plaintext replica. */
+    private final SchedulerSecurity security;
+    /** Null on a plaintext replica. */
+    private final AuditLog audit;
 
     private SchedulerServer(Store store, ClusterState state, EvaluationLoop loop, LivenessLoop liveness,
                             AgentServiceImpl agents, Server server, HealthEndpoint health, LeaderElection election,
-                            StoreHealth storeHealth, EventServiceImpl events) {
+                            StoreHealth storeHealth, EventServiceImpl events, LogsProxy logs, SchedulerSecurity security,
+                            AuditLog audit) {
+        this.audit = audit;
+        this.logs = logs;
+        this.security = security;
         this.storeHealth = storeHealth;
         this.events = events;
         this.election = election;
@@ -118,8 +133,28 @@ public final class SchedulerServer implements AutoCloseable {
         return start(store, config, Transport.plaintext());
     }
 
-    /** {@code transport}: how the gRPC port is secured (see {@link Transport}). */
+    /** {@code transport}: how the gRPC port is secured (see {@link Transport}); no authentication. */
     public static SchedulerServer start(Store store, Config config, Transport transport) throws IOException {
+        return start(store, config, transport, null);
+    }
+
+    /**
+     * A secure replica: opens (or creates) the cluster CA, serves TLS 1.3 only on both ports, and
+     * authenticates and authorizes every call (see {@link dev.gantry.scheduler.security.PermissionTable}).
+     */
+    public static SchedulerServer start(Store store, Config config, SchedulerSecurity.Settings settings) throws IOException {
+        SchedulerSecurity security = SchedulerSecurity.open(store, new Keys(config.keyPrefix()), settings, config.bindHost(),
+                Clock.systemUTC());
+        try {
+            return start(store, config, security.transport(), security);
+        } catch (IOException | RuntimeException e) {
+            security.close();
+            throw e;
+        }
+    }
+
+    private static SchedulerServer start(Store store, Config config, Transport transport, SchedulerSecurity security)
+            throws IOException {
         Keys keys = new Keys(config.keyPrefix());
         Clock clock = Clock.systemUTC();
         ClusterState state = new ClusterState(store, keys);
@@ -141,8 +176,24 @@ public final class SchedulerServer implements AutoCloseable {
         LivenessLoop liveness;
         AgentServiceImpl agents = new AgentServiceImpl(state, store, keys, clock, heartbeats,
                 AgentServiceImpl.heartbeatIntervalFor(config.nodeTtl()));
+        LogsProxy logs = new LogsProxy(state, transport);
+        AuditLog audit = null;
         try {
-            server = transport.server(new InetSocketAddress(config.bindHost(), config.grpcPort()))
+            var builder = transport.server(new InetSocketAddress(config.bindHost(), config.grpcPort()));
+            if (security != null) {
+                audit = new AuditLog(store, keys, AuditLog.DEFAULT_KEEP).start();
+                audit.addListener(events::publishAudit);
+                builder.intercept(security.authenticator(allocationId -> {
+                    var a = state.snapshot().allocations().get(allocationId);
+                    return a == null ? null : a.value().getNamespace();
+                }, clock, audit));
+                builder.addService(new ClusterServiceImpl(state, store, keys, clock, security.pki(),
+                                security.nodeCertLifetime(), agents::disconnect))
+                        .addService(new JoinTokenServiceImpl(store, keys, clock, security.pki(), security.records()))
+                        .addService(new AclServiceImpl(store, keys, clock, security.records()));
+            }
+            server = builder
+                    .addService(logs)
                     .addService(new JobServiceImpl(state, store, keys, clock, history, storeHealth::degraded, config.placement()))
                     .addService(events)
                     .addService(new AllocationServiceImpl(state))
@@ -157,7 +208,9 @@ public final class SchedulerServer implements AutoCloseable {
                     .build()
                     .start();
         } catch (IOException | RuntimeException e) {
+            if (audit != null) audit.close();
             agents.close();
+            logs.close();
             state.close();
             storeHealth.close();
             throw e;
@@ -174,7 +227,7 @@ public final class SchedulerServer implements AutoCloseable {
         HealthEndpoint health;
         try {
             health = config.httpPort() >= 0 ? HealthEndpoint.start(config.bindHost(), config.httpPort(), storeHealth,
-                    () -> election.isLeader() ? "leader" : "standby") : null;
+                    () -> election.isLeader() ? "leader" : "standby", security == null ? null : security.keys()) : null;
         } catch (IOException | RuntimeException e) {
             agents.close();
             server.shutdownNow();
@@ -192,7 +245,7 @@ public final class SchedulerServer implements AutoCloseable {
         }
         log.info("scheduler serving gRPC on {}:{}; nodes unheard for {}s are marked down; leader lease {}s",
                 config.bindHost(), server.getPort(), config.nodeTtl().toSeconds(), config.leaderTtl().toSeconds());
-        return new SchedulerServer(store, state, loop, liveness, agents, server, health, election, storeHealth, events);
+        return new SchedulerServer(store, state, loop, liveness, agents, server, health, election, storeHealth, events, logs, security, audit);
     }
 
     /** What the leader key holds while this replica leads: a unique id and the address to reach it at. */
@@ -216,6 +269,28 @@ public final class SchedulerServer implements AutoCloseable {
     /** The leader this replica last saw, as {@code id@host:port}. */
     public java.util.Optional<String> leader() {
         return election.leaderId();
+    }
+
+    /** The cluster CA's certificate; empty on a plaintext replica. */
+    public java.util.Optional<java.security.cert.X509Certificate> caCertificate() {
+        return java.util.Optional.ofNullable(security).map(SchedulerSecurity::caCertificate);
+    }
+
+    /** A new join token for agents (`gantry dev` makes one for its own agent); secure replicas only. */
+    public String createJoinToken(Duration ttl) throws IOException {
+        if (security == null) throw new IllegalStateException("a plaintext scheduler has no join tokens");
+        return security.createJoinToken(ttl);
+    }
+
+    /** Bootstraps ACLs: the management token's secret, or empty when done before (`gantry dev`); secure replicas only. */
+    public java.util.Optional<String> bootstrapAcl() throws IOException {
+        if (security == null) throw new IllegalStateException("a plaintext scheduler has no ACLs");
+        return security.bootstrapAcl();
+    }
+
+    /** The services this replica serves (tests walk them against the permission table). */
+    java.util.List<io.grpc.ServerServiceDefinition> services() {
+        return server.getServices();
     }
 
     public int grpcPort() {
@@ -245,6 +320,9 @@ public final class SchedulerServer implements AutoCloseable {
         server.shutdownNow();
         if (health != null) health.close();
         storeHealth.close();
+        logs.close();
+        if (audit != null) audit.close();
+        if (security != null) security.close();
     }
 
     @Override
@@ -266,5 +344,8 @@ public final class SchedulerServer implements AutoCloseable {
         }
         if (health != null) health.close();
         storeHealth.close();
+        logs.close();
+        if (audit != null) audit.close();
+        if (security != null) security.close();
     }
 }

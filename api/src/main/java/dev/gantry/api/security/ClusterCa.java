@@ -177,6 +177,21 @@ public final class ClusterCa {
      */
     public X509Certificate issueServer(PublicKey publicKey, List<String> dnsNames, List<InetAddress> ips,
                                        Duration lifetime) {
+        return issueServer(publicKey, dnsNames, ips, lifetime, false);
+    }
+
+    /**
+     * A scheduler server's certificate: a {@linkplain #issueServer server certificate} that is also
+     * a client certificate (the scheduler connects to agents' ports with it), marked with the SAN
+     * URI {@value PeerIdentity#SCHEDULER_URI} so that agents can tell a scheduler from a node.
+     */
+    public X509Certificate issueScheduler(PublicKey publicKey, List<String> dnsNames, List<InetAddress> ips,
+                                          Duration lifetime) {
+        return issueServer(publicKey, dnsNames, ips, lifetime, true);
+    }
+
+    private X509Certificate issueServer(PublicKey publicKey, List<String> dnsNames, List<InetAddress> ips,
+                                        Duration lifetime, boolean scheduler) {
         List<String> dns = List.copyOf(dnsNames);
         List<InetAddress> addresses = List.copyOf(ips);
         if (dns.isEmpty() && addresses.isEmpty()) {
@@ -193,6 +208,11 @@ public final class ClusterCa {
             names.add(new GeneralName(GeneralName.iPAddress, new DEROctetString(address.getAddress())));
         }
         String commonName = dns.isEmpty() ? addresses.get(0).getHostAddress() : dns.get(0);
+        if (scheduler) {
+            names.add(new GeneralName(GeneralName.uniformResourceIdentifier, PeerIdentity.SCHEDULER_URI));
+            return issue(publicKey, commonName(commonName), names, lifetime,
+                KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
+        }
         return issue(publicKey, commonName(commonName), names, lifetime, KeyPurposeId.id_kp_serverAuth);
     }
 
@@ -206,7 +226,13 @@ public final class ClusterCa {
      */
     public X509Certificate issueNode(PublicKey publicKey, String nodeId, Duration lifetime) {
         String uri = PeerIdentity.nodeUri(nodeId);
-        return issue(publicKey, commonName(nodeId), List.of(new GeneralName(GeneralName.uniformResourceIdentifier, uri)),
+        List<GeneralName> names = new ArrayList<>();
+        names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri));
+        // A DNS name too, so that a scheduler reaching the node's own port can check it by name
+        // (channels verify DNS and IP names, not URIs): see PeerIdentity#nodeHostName.
+        String host = PeerIdentity.nodeHostName(nodeId);
+        if (DNS_NAME.matcher(host).matches()) names.add(new GeneralName(GeneralName.dNSName, host));
+        return issue(publicKey, commonName(nodeId), names,
             lifetime, KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_serverAuth);
     }
 

@@ -18,6 +18,8 @@ import javax.net.ssl.SSLSession;
  */
 public final class PeerIdentity {
     public static final String NODE_URI_PREFIX = "gantry://node/";
+    /** The SAN URI of scheduler server certificates. */
+    public static final String SCHEDULER_URI = "gantry://scheduler";
 
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final int SAN_URI = 6;
@@ -41,6 +43,41 @@ public final class PeerIdentity {
                 + (nodeId == null ? "null" : '"' + abbreviate(nodeId) + '"'));
         }
         return NODE_URI_PREFIX + nodeId;
+    }
+
+    /** The DNS name a node certificate also carries, for callers that verify host names: {@code <id>.node.gantry}. */
+    public static String nodeHostName(String nodeId) {
+        return nodeId.toLowerCase(java.util.Locale.ROOT) + ".node.gantry";
+    }
+
+    /** Whether {@code certificate} is a scheduler's (carries {@link #SCHEDULER_URI}). */
+    public static boolean isScheduler(X509Certificate certificate) {
+        if (certificate == null) return false;
+        try {
+            Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+            if (names == null) return false;
+            for (List<?> name : names) {
+                if (name.size() == 2 && name.get(0) instanceof Integer type && type == SAN_URI
+                    && SCHEDULER_URI.equals(name.get(1))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (CertificateParsingException e) {
+            return false;
+        }
+    }
+
+    /** The leaf certificate a TLS session's peer presented; empty when none. */
+    public static Optional<X509Certificate> peerCertificate(SSLSession session) {
+        if (session == null) return Optional.empty();
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            if (chain != null && chain.length > 0 && chain[0] instanceof X509Certificate leaf) return Optional.of(leaf);
+        } catch (SSLPeerUnverifiedException e) {
+            // no certificate
+        }
+        return Optional.empty();
     }
 
     /** The node id of a node certificate; empty when the certificate names no node, or more than one. */

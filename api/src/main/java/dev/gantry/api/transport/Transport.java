@@ -7,9 +7,18 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
 
 /**
  * Builds every gRPC server and channel of Gantry (scheduler, agent, CLI, benchmarks), so that
@@ -22,16 +31,22 @@ import javax.net.ssl.SSLException;
  */
 public final class Transport {
     static final String TLS_1_3 = "TLSv1.3";
-    private static final Transport PLAINTEXT = new Transport(null, null);
+    /** The metadata key that carries ACL tokens: {@code authorization: Bearer <secret>}. */
+    public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    public static final String BEARER = "Bearer ";
+    private static final Transport PLAINTEXT = new Transport(null, null, null);
 
     /** Null for plaintext; otherwise the context that channels use. */
     private final SslContext clientContext;
     /** Null for plaintext, or when the material has no key (then {@link #server} refuses). */
     private final SslContext serverContext;
+    /** Null, or the ACL token every call of this transport's channels carries. */
+    private final String bearerToken;
 
-    private Transport(SslContext clientContext, SslContext serverContext) {
+    private Transport(SslContext clientContext, SslContext serverContext, String bearerToken) {
         this.clientContext = clientContext;
         this.serverContext = serverContext;
+        this.bearerToken = bearerToken;
     }
 
     /** Unencrypted and unauthenticated: only for networks that no one else can reach. */
@@ -49,31 +64,88 @@ public final class Transport {
      * @throws IllegalArgumentException when the key and chain cannot be used for TLS
      */
     public static Transport mutualTls(TlsMaterial material) {
-        X509Certificate[] chain = material.chain().toArray(new X509Certificate[0]);
+        RenewableKeyManager keys = material.hasKey() ? new RenewableKeyManager(material.key(), material.chain()) : null;
+        return mutualTls(material.ca(), keys, material.clientAuth());
+    }
+
+    /**
+     * As {@link #mutualTls(TlsMaterial)}, with a key and certificate that can be renewed in place:
+     * handshakes after {@link RenewableKeyManager#update} present the new certificate, so a node
+     * renews without a restart. {@code keys} null: a client that presents no certificate.
+     */
+    public static Transport mutualTls(X509Certificate ca, RenewableKeyManager keys, TlsMaterial.ClientAuth clientAuth) {
         try {
             SslContextBuilder client = GrpcSslContexts.forClient()
-                .trustManager(material.ca())
+                .trustManager(ca)
                 .protocols(TLS_1_3)
                 .endpointIdentificationAlgorithm("HTTPS");
-            if (material.hasKey()) {
-                client.keyManager(material.key(), chain);
+            if (keys != null) {
+                client.keyManager(keys);
             }
             SslContext server = null;
-            if (material.hasKey()) {
-                server = GrpcSslContexts.configure(SslContextBuilder.forServer(material.key(), chain))
-                    .trustManager(material.ca())
+            if (keys != null) {
+                server = GrpcSslContexts.configure(SslContextBuilder.forServer(keys))
+                    .trustManager(ca)
                     .protocols(TLS_1_3)
-                    .clientAuth(switch (material.clientAuth()) {
+                    .clientAuth(switch (clientAuth) {
                         case NONE -> ClientAuth.NONE;
                         case OPTIONAL -> ClientAuth.OPTIONAL;
                         case REQUIRE -> ClientAuth.REQUIRE;
                     })
+                    .sessionTimeout(SESSION_TIMEOUT_SECONDS)
                     .build();
             }
-            return new Transport(client.build(), server);
+            SslContext clientContext = client.sessionTimeout(SESSION_TIMEOUT_SECONDS).build();
+            if (keys != null) {
+                // A resumed session would present the certificate it was made with: after a renewal, handshake afresh.
+                SslContext serverContext = server;
+                keys.onUpdate(() -> {
+                    invalidateSessions(clientContext);
+                    if (serverContext != null) invalidateSessions(serverContext);
+                });
+            }
+            return new Transport(clientContext, server, null);
         } catch (SSLException | RuntimeException e) {
             throw new IllegalArgumentException("cannot set up TLS with this key and certificates: " + e.getMessage(), e);
         }
+    }
+
+    /** TLS sessions are resumed for at most this long, so a revoked or expired identity is not carried on by resumption. */
+    static final long SESSION_TIMEOUT_SECONDS = 300;
+
+    private static void invalidateSessions(SslContext context) {
+        javax.net.ssl.SSLSessionContext sessions = context.sessionContext();
+        if (sessions == null) return;
+        for (var ids = sessions.getIds(); ids.hasMoreElements(); ) {
+            javax.net.ssl.SSLSession s = sessions.getSession(ids.nextElement());
+            if (s != null) s.invalidate();
+        }
+    }
+
+    /**
+     * A client that trusts only servers whose chain holds the CA with SHA-256 {@code caFingerprint}
+     * (hex), as a join token names it, and that presents no certificate: for a node's first call,
+     * before it has a certificate or the CA itself.
+     */
+    public static Transport pinnedCa(String caFingerprint) {
+        try {
+            TrustManager trust = new PinnedCaTrust(caFingerprint);
+            SslContext client = GrpcSslContexts.forClient().trustManager(trust).protocols(TLS_1_3).build();
+            return new Transport(client, null, null);
+        } catch (SSLException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot set up TLS pinned to a CA fingerprint: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * This transport whose channels send {@code token} as {@code authorization: Bearer} on every
+     * call. Tokens travel over TLS only.
+     *
+     * @throws IllegalStateException on a plaintext transport
+     */
+    public Transport withBearerToken(String token) {
+        if (clientContext == null) throw new IllegalStateException("ACL tokens are sent over TLS only");
+        return new Transport(clientContext, serverContext, token);
     }
 
     /** Whether connections are encrypted. */
@@ -110,6 +182,28 @@ public final class Transport {
         if (clientContext == null) {
             return builder.usePlaintext();
         }
-        return builder.sslContext(clientContext).useTransportSecurity();
+        builder.sslContext(clientContext).useTransportSecurity();
+        if (bearerToken != null) builder.intercept(new BearerToken(bearerToken));
+        return builder;
+    }
+
+    /** Adds the ACL token to every call's headers. */
+    private static final class BearerToken implements ClientInterceptor {
+        private final String header;
+
+        BearerToken(String token) {
+            this.header = BEARER + token;
+        }
+
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    headers.put(AUTHORIZATION, header);
+                    super.start(listener, headers);
+                }
+            };
+        }
     }
 }

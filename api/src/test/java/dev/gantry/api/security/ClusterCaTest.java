@@ -98,12 +98,26 @@ class ClusterCaTest {
   }
 
   @Test
+  void aSchedulerCertificateServesAndConnectsAndIsMarkedAsAScheduler() throws Exception {
+    KeyPair key = EcKeys.generate();
+    X509Certificate cert = ca.issueScheduler(key.getPublic(), List.of("localhost"), List.of(InetAddress.getByName("127.0.0.1")),
+        Duration.ofDays(30));
+    CertificateChecks.validate(cert, ca.certificate(), clock.instant());
+    assertThat(CertificateChecks.sans(cert)).containsExactly("2:localhost", "7:127.0.0.1", "6:" + PeerIdentity.SCHEDULER_URI);
+    assertThat(cert.getExtendedKeyUsage()).containsExactlyInAnyOrder(CLIENT_AUTH, SERVER_AUTH);
+    assertThat(PeerIdentity.isScheduler(cert)).isTrue();
+    assertThat(PeerIdentity.nodeId(cert)).isEmpty();
+    assertThat(PeerIdentity.isScheduler(ca.issueNode(key.getPublic(), "n1", Duration.ofDays(1)))).isFalse();
+  }
+
+  @Test
   void aNodeCertificateNamesTheNodeAndBothConnectsAndServes() throws Exception {
     KeyPair key = EcKeys.generate();
     X509Certificate cert = ca.issueNode(key.getPublic(), "3f1c9a2e-7d4b-4c1e-9a55-0d2b8e6f4a10", Duration.ofDays(90));
     CertificateChecks.validate(cert, ca.certificate(), clock.instant());
     assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=3f1c9a2e-7d4b-4c1e-9a55-0d2b8e6f4a10");
-    assertThat(CertificateChecks.sans(cert)).containsExactly("6:gantry://node/3f1c9a2e-7d4b-4c1e-9a55-0d2b8e6f4a10");
+    assertThat(CertificateChecks.sans(cert)).containsExactly("6:gantry://node/3f1c9a2e-7d4b-4c1e-9a55-0d2b8e6f4a10",
+        "2:3f1c9a2e-7d4b-4c1e-9a55-0d2b8e6f4a10.node.gantry");
     assertThat(cert.getExtendedKeyUsage()).containsExactlyInAnyOrder(CLIENT_AUTH, SERVER_AUTH);
     assertThat(cert.getBasicConstraints()).isEqualTo(-1);
     assertThat(PeerIdentity.nodeId(cert)).contains("3f1c9a2e-7d4b-4c1e-9a55-0d2b8e6f4a10");
@@ -148,7 +162,7 @@ class ClusterCaTest {
     CertificateChecks.validate(cert, ca.certificate(), clock.instant());
     assertThat(cert.getPublicKey()).isEqualTo(key.getPublic());
     assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=node-7");
-    assertThat(CertificateChecks.sans(cert)).containsExactly("6:gantry://node/node-7");
+    assertThat(CertificateChecks.sans(cert)).containsExactly("6:gantry://node/node-7", "2:node-7.node.gantry");
     assertThat(cert.getBasicConstraints()).isEqualTo(-1);
     assertThat(PeerIdentity.nodeId(cert)).contains("node-7");
   }

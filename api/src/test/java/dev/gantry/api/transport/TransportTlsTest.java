@@ -238,6 +238,37 @@ class TransportTlsTest {
     assertThat(PeerIdentity.nodeId(anonymous)).isEmpty();
   }
 
+  @Test
+  void aRenewedCertificateIsPresentedFromTheNextHandshakeWithoutANewTransport() throws Exception {
+    int port = start(serverTransport(CA, ClientAuth.REQUIRE));
+    KeyPair first = EcKeys.generate();
+    RenewableKeyManager keys = new RenewableKeyManager(first.getPrivate(),
+        List.of(CA.issueNode(first.getPublic(), "node-1", Duration.ofHours(1)), CA.certificate()));
+    Transport node = Transport.mutualTls(CA.certificate(), keys, ClientAuth.NONE);
+    call(node, "localhost", port);
+    KeyPair second = EcKeys.generate();
+    keys.update(second.getPrivate(), List.of(CA.issueNode(second.getPublic(), "node-1b", Duration.ofHours(1)), CA.certificate()));
+    call(node, "localhost", port);   // a new channel: a new handshake
+    assertThat(seen).extracting(Seen::nodeId).containsExactly(Optional.of("node-1"), Optional.of("node-1b"));
+  }
+
+  @Test
+  void aJoiningClientTrustsOnlyTheCaWhoseFingerprintItPinsAndSendsNoCertificate() throws Exception {
+    // The pinned CA must come in the server's chain: the joining client has nothing else to check against.
+    KeyPair key = EcKeys.generate();
+    X509Certificate cert = CA.issueServer(key.getPublic(), List.of("localhost"), List.of(LOOPBACK), Duration.ofHours(1));
+    int port = start(Transport.mutualTls(TlsMaterial.of(CA.certificate(), key.getPrivate(), List.of(cert, CA.certificate()),
+        ClientAuth.OPTIONAL)));
+    assertThat(call(Transport.pinnedCa(CA.fingerprint()), "localhost", port).getNodes(0).getAllocations()).isEqualTo(7);
+    assertThat(seen).containsExactly(new Seen("TLSv1.3", false, Optional.empty()));
+    assertUnavailable(() -> call(Transport.pinnedCa(OTHER_CA.fingerprint()), "localhost", port));
+  }
+
+  @Test
+  void bearerTokensTravelOverTlsOnly() {
+    assertThatThrownBy(() -> Transport.plaintext().withBearerToken("t")).isInstanceOf(IllegalStateException.class);
+  }
+
   private static Transport serverTransport(ClusterCa ca, ClientAuth clientAuth) {
     return serverTransport(ca, List.of("localhost"), List.of(LOOPBACK), clientAuth);
   }

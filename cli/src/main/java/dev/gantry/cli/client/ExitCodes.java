@@ -29,6 +29,8 @@ public final class ExitCodes {
     public static final int ROLLED_BACK = 8;
     /** A rollout made no progress within its progress_deadline (and was not rolled back). */
     public static final int DEADLINE_EXCEEDED = 9;
+    /** The scheduler refused the credentials (none, unknown, expired) or they do not allow this call. */
+    public static final int DENIED = 10;
 
     private ExitCodes() {
     }

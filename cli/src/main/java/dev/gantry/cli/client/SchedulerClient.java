@@ -32,9 +32,17 @@ public final class SchedulerClient implements AutoCloseable {
 
     private final Transport transport;
 
+    /** What to tell the user when a call is refused or cannot connect (how credentials were found); may be empty. */
+    private final String hint;
+
     public SchedulerClient(List<String> addresses, Transport transport) {
+        this(addresses, transport, "");
+    }
+
+    public SchedulerClient(List<String> addresses, Transport transport, String hint) {
         this.addresses = addresses.isEmpty() ? List.of(DEFAULT_ADDRESS) : List.copyOf(addresses);
         this.transport = transport;
+        this.hint = hint == null ? "" : hint;
     }
 
     /** The transport this client's channels use, for the streams that a command opens itself. */
@@ -79,8 +87,13 @@ public final class SchedulerClient implements AutoCloseable {
      */
     public <T> void follow(Function<Channel, Iterator<T>> open, Consumer<? super T> each, BiConsumer<String, String> onFailover) {
         while (true) {
-            // A unary call first finds an address that answers (or throws UNREACHABLE when none does).
-            call(s -> s.nodes().list(ListNodesRequest.getDefaultInstance()));
+            // A unary call first finds an address that answers (or throws UNREACHABLE when none does); a
+            // refusal (this caller may not list nodes) is an answer too.
+            try {
+                call(s -> s.nodes().list(ListNodesRequest.getDefaultInstance()));
+            } catch (CliException e) {
+                if (e.exitCode() != ExitCodes.DENIED) throw e;
+            }
             String from = address();
             String why;
             try {
@@ -108,6 +121,9 @@ public final class SchedulerClient implements AutoCloseable {
                         AllocationServiceGrpc.AllocationServiceBlockingStub allocations,
                         NodeServiceGrpc.NodeServiceBlockingStub nodes,
                         dev.gantry.api.v1.SecretServiceGrpc.SecretServiceBlockingStub secrets,
+                        dev.gantry.api.v1.AclServiceGrpc.AclServiceBlockingStub acl,
+                        dev.gantry.api.v1.JoinTokenServiceGrpc.JoinTokenServiceBlockingStub joinTokens,
+                        dev.gantry.api.v1.ClusterServiceGrpc.ClusterServiceBlockingStub cluster,
                         dev.gantry.api.v1.NamespaceServiceGrpc.NamespaceServiceBlockingStub namespaces) {
     }
 
@@ -127,6 +143,9 @@ public final class SchedulerClient implements AutoCloseable {
                 AllocationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
                 NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
                 dev.gantry.api.v1.SecretServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
+                dev.gantry.api.v1.AclServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
+                dev.gantry.api.v1.JoinTokenServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
+                dev.gantry.api.v1.ClusterServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
                 dev.gantry.api.v1.NamespaceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
     }
 
@@ -141,7 +160,9 @@ public final class SchedulerClient implements AutoCloseable {
         return switch (e.getStatus().getCode()) {
             case UNAVAILABLE -> new CliException(ExitCodes.UNREACHABLE, "cannot reach a scheduler at "
                     + String.join(", ", addresses) + " (" + desc + ").\nIs `gantry dev` or `gantry scheduler` running? "
-                    + "Set the address with --address or " + ENV + ".");
+                    + "Set the address with --address or " + ENV + "." + (hint.isEmpty() ? "" : "\nNote: " + hint + "."));
+            case UNAUTHENTICATED -> new CliException(ExitCodes.DENIED, "refused: " + desc + (hint.isEmpty() ? "" : "\nNote: " + hint + "."));
+            case PERMISSION_DENIED -> new CliException(ExitCodes.DENIED, "not allowed: " + desc);
             case DEADLINE_EXCEEDED -> new CliException(ExitCodes.UNREACHABLE, "the scheduler at " + address()
                     + " did not answer within " + DEADLINE_SECONDS + "s");
             case NOT_FOUND -> new CliException(ExitCodes.NOT_FOUND, desc);

@@ -5,11 +5,8 @@ import dev.gantry.api.v1.AllocationView;
 import dev.gantry.api.v1.GetAllocationRequest;
 import dev.gantry.api.v1.GetJobRequest;
 import dev.gantry.api.v1.JobStatusView;
-import dev.gantry.api.v1.ListNodesRequest;
 import dev.gantry.api.v1.LogLine;
 import dev.gantry.api.v1.LogsRequest;
-import dev.gantry.api.v1.Node;
-import dev.gantry.api.v1.NodeView;
 import dev.gantry.api.v1.TaskServiceGrpc;
 import dev.gantry.cli.client.CliException;
 import dev.gantry.cli.client.ExitCodes;
@@ -24,8 +21,6 @@ import picocli.CommandLine.Parameters;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 @Command(name = "logs", description = "Print a task's output (stdout and stderr), read from the agent that runs it.")
 public final class LogsCommand implements java.util.concurrent.Callable<Integer> {
@@ -76,10 +71,11 @@ public final class LogsCommand implements java.util.concurrent.Callable<Integer>
         return 0;
     }
 
+    /** The allocations to follow; their logs come through the scheduler that answered (it relays them from the agents). */
     private List<Source> resolve(SchedulerClient c) {
         try {
             AllocationView v = c.call(s -> s.allocations().get(GetAllocationRequest.newBuilder().setId(target).build()));
-            return List.of(new Source(v.getAllocation(), v.getNode().getAddress()));
+            return List.of(new Source(v.getAllocation(), c.address()));
         } catch (CliException e) {
             if (e.exitCode() != ExitCodes.NOT_FOUND) throw e;
         }
@@ -92,17 +88,12 @@ public final class LogsCommand implements java.util.concurrent.Callable<Integer>
             }
             throw e;
         }
-        Map<String, String> addresses = c.call(s -> s.nodes().list(ListNodesRequest.getDefaultInstance())).getNodesList()
-                .stream().map(NodeView::getNode).collect(Collectors.toMap(Node::getId, Node::getAddress));
         return job.getAllocationsList().stream()
                 .filter(a -> a.getDesiredStatus() == dev.gantry.api.v1.DesiredStatus.DESIRED_RUN)
-                .map(a -> new Source(a, addresses.getOrDefault(a.getNodeId(), ""))).toList();
+                .map(a -> new Source(a, c.address())).toList();
     }
 
     private void stream(Source s, boolean prefix) {
-        if (s.address().isEmpty()) {
-            throw new CliException(ExitCodes.FAILURE, "the node of allocation " + s.allocation().getId() + " is unknown");
-        }
         ManagedChannel ch = options.transport().channel(s.address()).build();
         try {
             Iterator<LogLine> lines = TaskServiceGrpc.newBlockingStub(ch).logs(LogsRequest.newBuilder()
@@ -124,8 +115,11 @@ public final class LogsCommand implements java.util.concurrent.Callable<Integer>
                 }
             }
         } catch (StatusRuntimeException e) {
-            throw new CliException(e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND ? ExitCodes.NOT_FOUND : ExitCodes.UNREACHABLE,
-                    "logs of allocation " + s.allocation().getId() + " from agent " + s.address() + ": "
+            var code = e.getStatus().getCode();
+            throw new CliException(code == io.grpc.Status.Code.NOT_FOUND ? ExitCodes.NOT_FOUND
+                    : code == io.grpc.Status.Code.PERMISSION_DENIED || code == io.grpc.Status.Code.UNAUTHENTICATED ? ExitCodes.DENIED
+                    : ExitCodes.UNREACHABLE,
+                    "logs of allocation " + s.allocation().getId() + " (through " + s.address() + "): "
                             + (e.getStatus().getDescription() == null ? e.getStatus().getCode() : e.getStatus().getDescription()));
         } finally {
             ch.shutdownNow();

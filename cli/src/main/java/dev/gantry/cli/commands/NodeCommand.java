@@ -19,14 +19,15 @@ import java.util.concurrent.Callable;
 
 /** `gantry node ls|cordon|uncordon|drain`: what an operator does to a server before maintenance. */
 @Command(name = "node", description = "Inspect nodes and take them in and out of service.",
-        subcommands = {NodeCommand.Ls.class, NodeCommand.Cordon.class, NodeCommand.Uncordon.class, NodeCommand.Drain.class})
+        subcommands = {NodeCommand.Ls.class, NodeCommand.Cordon.class, NodeCommand.Uncordon.class, NodeCommand.Drain.class,
+                NodeCommand.Rm.class})
 public final class NodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: ls, cordon, uncordon or drain");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: ls, cordon, uncordon, drain or rm");
     }
 
     private static final String NODE_HELP = "The node: its id, a unique id prefix, or its name.";
@@ -108,6 +109,27 @@ public final class NodeCommand implements Callable<Integer> {
                         ? "node " + name(v) + " drained: nothing runs there; it takes no new work until uncordoned\n"
                         : "node " + name(v) + " draining: " + allocations(v) + " moving to other nodes"
                         + (force ? ", stopping now" : ", any left stopped at " + by) + "; follow with `gantry node ls`\n"));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "rm", description = {
+            "Remove a node from the cluster: its certificate is refused from now on (its agent is disconnected and cannot"
+                    + " come back), and its allocations are replaced elsewhere. To join that server again, remove the node-id"
+                    + " file and tls/ from the agent's data directory and give it a new join token."})
+    static final class Rm implements Callable<Integer> {
+        @Mixin
+        ClientOptions options;
+
+        @Parameters(paramLabel = "NODE", description = "The node's id (as `gantry nodes` shows it).")
+        String node;
+
+        @Override
+        public Integer call() {
+            try (SchedulerClient c = options.client()) {
+                var r = c.call(s -> s.cluster().removeNode(dev.gantry.api.v1.RemoveNodeRequest.newBuilder().setNode(node).build()));
+                System.out.print(options.output().render(r, () -> "node " + r.getNodeId() + " removed: its certificate is refused from now on\n"));
                 return 0;
             }
         }

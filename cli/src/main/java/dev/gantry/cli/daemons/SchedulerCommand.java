@@ -8,7 +8,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import dev.gantry.api.security.Pem;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "scheduler", description = "Run a scheduler that keeps all cluster state in etcd.")
@@ -43,6 +49,14 @@ public final class SchedulerCommand implements Callable<Integer> {
     @Mixin
     PlacementOption placement;
 
+    @Option(names = "--data-dir", defaultValue = "/var/lib/gantry/scheduler", paramLabel = "DIR",
+            description = "Where the scheduler keeps its cluster key and writes ca.crt, the cluster CA's certificate for CLIs "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Mixin
+    SecurityOptions security;
+
     @Option(names = "--keep-versions", defaultValue = "10", paramLabel = "N",
             description = "Versions of each job kept for `gantry history` and `gantry rollout undo` (default: ${DEFAULT-VALUE}).")
     int keepVersions;
@@ -51,8 +65,19 @@ public final class SchedulerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SchedulerServer.Config config = config();   // bad flags fail before etcd is dialled
         Store store = EtcdStore.connect(etcdOptions());
-        SchedulerServer server = SchedulerServer.start(store, config);
-        System.err.println("gantry scheduler listening on " + bind + ":" + server.grpcPort() + ", state in etcd " + etcd + prefix);
+        Files.createDirectories(dataDir);
+        SchedulerServer server;
+        try {
+            server = SchedulerServer.start(store, config, security.settings(dataDir));
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        Path ca = dataDir.resolve("ca.crt");
+        Pem.writeCertificates(ca, List.of(server.caCertificate().orElseThrow()));
+        System.err.println("gantry scheduler listening on " + bind + ":" + server.grpcPort() + " (TLS), state in etcd " + etcd + prefix);
+        System.err.println("cluster CA certificate: " + ca + "; first time? `GANTRY_CA_CERT=" + ca + " gantry acl bootstrap` prints a "
+                + "management token");
         Daemons.runUntilSignalled(server, store);
         return 0;
     }

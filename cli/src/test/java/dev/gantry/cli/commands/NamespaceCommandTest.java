@@ -73,8 +73,8 @@ class NamespaceCommandTest {
                     security: {capabilities_add: [NET_ADMIN], unconfined_seccomp: true}
                 """);
         Result refused = gantry("run", "--detach", "-f", spec.toString());
-        assertThat(refused.code()).isNotZero();
-        assertThat(refused.err()).contains("PERMISSION_DENIED")
+        assertThat(refused.code()).isEqualTo(ExitCodes.DENIED);
+        assertThat(refused.err()).contains("not allowed: job ops/debug asks for what namespace \"ops\" does not allow")
                 .contains("tasks[0].security.capabilities_add[0]: adding capability NET_ADMIN is not allowed in namespace \"ops\"")
                 .contains("tasks[0].security.unconfined_seccomp: ")
                 .contains("gantry namespace set ops --allow=capabilities,seccomp");

@@ -168,6 +168,12 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
 
     private AgentSession register(Node announced, boolean acceptsChanges, StreamObserver<SchedulerMessage> out) throws Exception {
         if (announced.getId().isEmpty()) throw Status.INVALID_ARGUMENT.withDescription("node id is empty").asRuntimeException();
+        // Node authorization: an agent known by its certificate speaks only for the node it names.
+        if (dev.gantry.scheduler.security.Caller.current() instanceof dev.gantry.scheduler.security.Caller.Node n
+                && !n.id().equals(announced.getId())) {
+            throw Status.PERMISSION_DENIED.withDescription("node " + n.id() + " may not register as node " + announced.getId())
+                    .asRuntimeException();
+        }
         if (!isLeader.getAsBoolean()) throw Status.UNAVAILABLE.withDescription(standbyMessage()).asRuntimeException();
         var now = Timestamps.fromMillis(clock.millis());
         heartbeats.record(announced.getId(), clock.instant());
@@ -210,7 +216,12 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         // The cache almost always holds the allocation as stored (the scheduler wrote it): try
         // that revision first and save a read per report; a stale cache falls back to the read.
         AtomicUpdate.apply(store, keys.allocation(u.getAllocationId()), Allocation.parser(), current -> {
-            if (current.isEmpty() || !current.get().getNodeId().equals(nodeId)) return Optional.empty();
+            // Node authorization: a node reports only about its own allocations; anything else is dropped.
+            if (current.isPresent() && !current.get().getNodeId().equals(nodeId)) {
+                log.warn("node {} reported on allocation {} of node {}: refused", nodeId, u.getAllocationId(), current.get().getNodeId());
+                return Optional.empty();
+            }
+            if (current.isEmpty()) return Optional.empty();
             Allocation.Builder b = current.get().toBuilder()
                     .setClientStatus(u.getClientStatus())
                     .putAllTaskStates(u.getTaskStatesMap())
@@ -281,6 +292,12 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
             log.warn("push to agent {} failed: {}", s.nodeId(), e.toString());
             closeSession(s);
         }
+    }
+
+    /** Ends the stream of {@code nodeId}'s agent, if it has one here (the node was removed). */
+    public void disconnect(String nodeId) {
+        AgentSession s = sessions.remove(nodeId);
+        if (s != null) s.fail(Status.UNAUTHENTICATED.withDescription("node " + nodeId + " was removed from the cluster").asRuntimeException());
     }
 
     private void closeSession(AgentSession s) {

@@ -59,6 +59,11 @@ final class EventStreams {
         }
     }
 
+    /** Hands {@code events} (not derived from state, such as audit records) to every open stream. */
+    synchronized void publish(List<Event> events) {
+        for (Stream s : streams) s.send(events);
+    }
+
     private synchronized void onStateChange() {
         Snapshot now = state.snapshot();
         Snapshot before = last;

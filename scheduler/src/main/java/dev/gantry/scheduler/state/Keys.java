@@ -104,4 +104,59 @@ public final class Keys {
     public String unplaced(String namespace, String name) {
         return unplaced() + namespace + "/" + name;
     }
+
+    /** Security records: the sealed cluster CA, join tokens, revoked nodes, ACL policies and tokens. */
+    public String security() {
+        return prefix + "security/";
+    }
+
+    /** The cluster CA: its certificate and its private key sealed under the schedulers' cluster key. */
+    public String clusterCa() {
+        return security() + "ca";
+    }
+
+    /** Join tokens by id (a prefix of the secret's hash). */
+    public String joinTokens() {
+        return security() + "join-tokens/";
+    }
+
+    public String joinToken(String id) {
+        return joinTokens() + id;
+    }
+
+    /** Nodes removed with `gantry node rm`, whose certificates are refused. */
+    public String revokedNodes() {
+        return security() + "revoked-nodes/";
+    }
+
+    public String revokedNode(String nodeId) {
+        return revokedNodes() + nodeId;
+    }
+
+    public String aclPolicies() {
+        return security() + "acl-policies/";
+    }
+
+    public String aclPolicy(String name) {
+        return aclPolicies() + name;
+    }
+
+    /** ACL tokens by the hex SHA-256 of their secret (never the secret itself). */
+    public String aclTokens() {
+        return security() + "acl-tokens/";
+    }
+
+    public String aclToken(String secretHashHex) {
+        return aclTokens() + secretHashHex;
+    }
+
+    /** Present once `gantry acl bootstrap` has run: it runs once per cluster. */
+    public String aclBootstrapped() {
+        return security() + "acl-bootstrapped";
+    }
+
+    /** Audit records of mutating calls, by time: audit/<zero-padded epoch millis>-<unique>. */
+    public String audit() {
+        return prefix + "audit/";
+    }
 }
