@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what Gantry needs from the distribution's packages, skipping what is present.
-#   install-deps.sh          build + run: JDK 17, Maven, runc, conmon, busybox-static
+#   install-deps.sh          build + run: JDK 17, Maven, runc, conmon, busybox-static, iproute2, and the
+#                            standard CNI plugins for bridge networking (containernetworking-plugins, in
+#                            /usr/lib/cni) with iptables, which portmap and firewall program
 #   install-deps.sh --test   also what the test suite needs: etcd server and client, docker-registry,
 #                            Docker Engine (docker.io: the docker driver's tests; start-dockerd.sh starts it),
 #                            procps (kill, pkill: the fault tests signal processes)
 set -euo pipefail
 
-want=(openjdk-17-jdk-headless maven runc conmon busybox-static iproute2)
+want=(openjdk-17-jdk-headless maven runc conmon busybox-static iproute2 iptables containernetworking-plugins)
 if [[ "${1:-}" == "--test" ]]; then
   want+=(etcd-server etcd-client docker-registry docker.io procps)
 fi

@@ -3,12 +3,17 @@ package dev.gantry.agent;
 import dev.gantry.agent.alloc.AllocationSupervisor;
 import dev.gantry.agent.alloc.ImageResolver;
 import dev.gantry.agent.alloc.NodeContext;
+import dev.gantry.agent.network.NetworkModes;
+import dev.gantry.agent.network.NetworkSettings;
 import dev.gantry.agent.connect.SchedulerConnection;
 import dev.gantry.agent.driver.DriverException;
 import dev.gantry.agent.driver.TaskDriver;
 import dev.gantry.agent.image.ImageGcPolicy;
 import dev.gantry.agent.image.ImageStore;
 import dev.gantry.agent.logs.LogServiceImpl;
+import dev.gantry.agent.network.dns.CatalogFeed;
+import dev.gantry.agent.network.dns.DnsServer;
+import dev.gantry.agent.network.dns.ServiceCatalog;
 import dev.gantry.agent.node.Fingerprint;
 import dev.gantry.agent.node.NodeIdentity;
 import dev.gantry.agent.state.LocalState;
@@ -46,11 +51,26 @@ public final class AgentDaemon implements AutoCloseable {
      * @param advertiseHost the address schedulers and CLIs use to reach this agent, and the host IP tasks see
      * @param reservedCpuMillis,reservedMemoryBytes what the agent keeps for the system, not offered to allocations
      * @param imageGcInterval how often unused images are collected under {@code imageGc}; zero: never
+     * @param network how allocations are networked; null: {@link NetworkSettings#defaults} under the data dir
      */
     public record Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
                          String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
                          long reservedCpuMillis, long reservedMemoryBytes, Path registryConfig,
-                         java.util.Set<String> insecureRegistries, ImageGcPolicy imageGc, Duration imageGcInterval) {
+                         java.util.Set<String> insecureRegistries, ImageGcPolicy imageGc, Duration imageGcInterval,
+                         NetworkSettings network) {
+        public Config {
+            if (network == null) network = NetworkSettings.defaults(dataDir);
+        }
+
+        /** Default networking ({@link NetworkSettings#defaults}). */
+        public Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
+                      String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
+                      long reservedCpuMillis, long reservedMemoryBytes, Path registryConfig,
+                      java.util.Set<String> insecureRegistries, ImageGcPolicy imageGc, Duration imageGcInterval) {
+            this(schedulers, dataDir, nodeName, labels, bindHost, port, advertiseHost, dynamicPortLow, dynamicPortHigh,
+                    reservedCpuMillis, reservedMemoryBytes, registryConfig, insecureRegistries, imageGc, imageGcInterval, null);
+        }
+
         /** Default image GC ({@link ImageGcPolicy#DEFAULTS}, every {@link #DEFAULT_IMAGE_GC_INTERVAL}). */
         public Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
                       String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
@@ -76,9 +96,12 @@ public final class AgentDaemon implements AutoCloseable {
     private final Server server;
     private final String nodeId;
     private final ScheduledExecutorService imageGc;
+    private final ServiceCatalog services;
+    private final java.util.List<DnsServer> dnsServers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private AgentDaemon(SchedulerConnection connection, AllocationSupervisor supervisor, Server server, String nodeId,
-                        ScheduledExecutorService imageGc) {
+                        ScheduledExecutorService imageGc, ServiceCatalog services) {
+        this.services = services;
         this.connection = connection;
         this.supervisor = supervisor;
         this.server = server;
@@ -127,6 +150,12 @@ public final class AgentDaemon implements AutoCloseable {
         if (usable.isEmpty()) throw new IOException("no task driver is usable on this server (see the warnings above)");
 
         LocalState local = new LocalState(config.dataDir());
+        NetworkModes networks = NetworkModes.create(config.network());
+        // What placement will need to know: whether this node can run bridge-mode jobs, and on which subnet.
+        if (networks.bridgeUnavailable().isEmpty()) {
+            attributes.put("network.bridge", "1");
+            if (config.network().cniConfigDir() == null) attributes.put("network.subnet", config.network().subnet().toString());
+        }
         NodeContext ctx = new NodeContext(nodeId, name, config.advertiseHost());
 
         var logs = new LogServiceImpl(local);
@@ -151,14 +180,18 @@ public final class AgentDaemon implements AutoCloseable {
 
         SchedulerConnection[] conn = new SchedulerConnection[1];
         AllocationSupervisor supervisor = new AllocationSupervisor(usable, ImageResolver.of(images), local, ctx,
-                Clock.systemUTC(), u -> conn[0].report(u));
-        conn[0] = new SchedulerConnection(config.schedulers(), transport, () -> node, supervisor::apply, supervisor::currentReports);
+                Clock.systemUTC(), u -> conn[0].report(u), networks);
+        // Fed from the first stream on, so that a DNS server started later (startDns) answers at once.
+        ServiceCatalog services = new ServiceCatalog();
+        conn[0] = new SchedulerConnection(config.schedulers(), transport, () -> node, supervisor::apply, supervisor::currentReports,
+                new CatalogFeed(services));
         supervisor.recover();
         // Before the scheduler connection: nothing new starts while leftovers are sorted out.
         supervisor.removeOrphanContainers();
+        supervisor.removeOrphanNetworks();
         conn[0].start();
         log.info("agent {} ({}) serving on {}, drivers {}", name, nodeId, address, usable.keySet());
-        return new AgentDaemon(conn[0], supervisor, server, nodeId, startImageGc(config, images, supervisor));
+        return new AgentDaemon(conn[0], supervisor, server, nodeId, startImageGc(config, images, supervisor), services);
     }
 
     /** Collects unused images every interval, after the allocations were re-adopted (they are what is in use). */
@@ -194,6 +227,22 @@ public final class AgentDaemon implements AutoCloseable {
         supervisor.stopAll(timeout);
     }
 
+    /** The ready replicas of the cluster as the scheduler last sent them (what the DNS server answers from). */
+    public ServiceCatalog serviceCatalog() {
+        return services;
+    }
+
+    /**
+     * Starts a DNS server for service names on {@code bind} (the bridge's gateway, port 53),
+     * forwarding other names to the host's resolvers; closed with the agent. Not called at
+     * startup: bridge networking calls it once its bridge exists.
+     */
+    public DnsServer startDns(InetSocketAddress bind) throws IOException {
+        DnsServer dns = DnsServer.start(services, DnsServer.Settings.forHost(bind));
+        dnsServers.add(dns);
+        return dns;
+    }
+
     public boolean isRegistered() {
         return connection.isRegistered();
     }
@@ -201,6 +250,7 @@ public final class AgentDaemon implements AutoCloseable {
     @Override
     public void close() {
         if (imageGc != null) imageGc.shutdownNow();
+        dnsServers.forEach(DnsServer::close);
         connection.close();
         supervisor.close();
         server.shutdownNow();

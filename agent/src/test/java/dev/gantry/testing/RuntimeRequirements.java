@@ -31,6 +31,25 @@ public final class RuntimeRequirements {
         assumeTrue(false, msg);
     }
 
+    /** The standard CNI plugins Gantry's bridge network runs, and what they and the tests call. */
+    public static final List<String> CNI_PLUGINS = List.of("bridge", "host-local", "portmap", "firewall", "loopback");
+
+    /** Root, iproute2, iptables, the CNI plugins in /usr/lib/cni (containernetworking-plugins) and busybox-static. */
+    public static void requireCniHost() {
+        List<String> missing = new ArrayList<>();
+        if (!"root".equals(System.getProperty("user.name"))) missing.add("root (running as " + System.getProperty("user.name") + ")");
+        for (String tool : List.of("/usr/sbin/ip", "/usr/sbin/iptables", "/usr/sbin/iptables-save", "/bin/busybox")) {
+            if (!Files.isExecutable(Path.of(tool))) missing.add(tool);
+        }
+        for (String plugin : CNI_PLUGINS) {
+            if (!Files.isExecutable(Path.of("/usr/lib/cni", plugin))) missing.add("/usr/lib/cni/" + plugin + " (containernetworking-plugins)");
+        }
+        if (missing.isEmpty()) return;
+        String msg = "CNI integration tests need: " + String.join(", ", missing);
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(msg);
+        assumeTrue(false, msg);
+    }
+
     /**
      * A Docker Engine that answers on {@link #dockerHost()}: deploy/scripts/start-dockerd.sh starts one.
      * Also busybox-static, of which the test images are built.

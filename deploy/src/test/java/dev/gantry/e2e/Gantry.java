@@ -95,6 +95,22 @@ final class Gantry {
         return c;
     }
 
+    /**
+     * A gRPC channel to the cluster at {@code address} as the CLI makes it: TLS trusting the cluster CA,
+     * with the management token of {@link #credentials}.
+     */
+    static io.grpc.ManagedChannel channel(String address) {
+        Credentials c = credentials(address);
+        if (c == null) throw new IllegalStateException("no scheduler started by this test at " + address);
+        try {
+            var ca = dev.gantry.api.security.Pem.readCertificates(c.ca()).get(0);
+            return dev.gantry.api.transport.Transport.mutualTls(dev.gantry.api.transport.TlsMaterial.trustOnly(ca))
+                    .withBearerToken(c.token()).channel(address.split(",")[0].trim()).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A join token for agents of the cluster at {@code addresses} (see {@link #credentials}). */
     static String joinToken(String addresses) {
         Credentials c = credentials(addresses);

@@ -17,7 +17,6 @@ import dev.gantry.testing.EtcdServer;
 import dev.gantry.testing.RuntimeRequirements;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -82,7 +81,7 @@ class PlacementIT {
         scheduler = Gantry.start(dir.resolve("scheduler.log"), "scheduler", "--etcd", String.join(",", etcd.endpoints()),
                 "--prefix", "/gantry-placement-" + Long.toHexString(System.nanoTime()) + "/", "--bind", "127.0.0.1",
                 "--port", String.valueOf(grpc), "--http-port", String.valueOf(Gantry.freePort()), "--leader-ttl", "2s");
-        channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+        channel = Gantry.channel(address);
         jobs = JobServiceGrpc.newBlockingStub(channel);
         nodes = NodeServiceGrpc.newBlockingStub(channel);
         // The agents share this host's network: their dynamic port ranges must not overlap.

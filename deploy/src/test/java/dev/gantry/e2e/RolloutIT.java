@@ -7,7 +7,6 @@ import dev.gantry.api.v1.JobServiceGrpc;
 import dev.gantry.testing.EtcdServer;
 import dev.gantry.testing.RuntimeRequirements;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -325,7 +324,7 @@ class RolloutIT {
         private final Thread thread;
 
         Sampler(String address) {
-            channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+            channel = Gantry.channel(address);
             JobServiceGrpc.JobServiceBlockingStub jobs = JobServiceGrpc.newBlockingStub(channel);
             thread = new Thread(() -> {
                 int n = 0;

@@ -448,4 +448,18 @@ class SecureSchedulerTest {
         // Reads are not audited; the records are in the store for every replica.
         assertThat(store.range("/gantry/audit/").get(5, TimeUnit.SECONDS).kvs()).hasSize(3);
     }
+
+    @Test
+    void anExpiredJoinTokenIsRefused() throws Exception {
+        String token = JoinTokenServiceGrpc.newBlockingStub(withToken(management))
+                .create(CreateJoinTokenRequest.newBuilder().setRole("agent").setTtlSeconds(1).build()).getToken();
+        var cluster = ClusterServiceGrpc.newBlockingStub(channel(Transport.pinnedCa(JoinToken.parse(token).caFingerprint())));
+        ByteString csr = ByteString.copyFrom(Csr.create(EcKeys.generate(), "late"));
+        Thread.sleep(1200);   // the token's own lifetime, on the server's real clock
+        assertThatThrownBy(() -> cluster.join(JoinRequest.newBuilder().setToken(token).setNodeId("late").setCsrDer(csr).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                    assertThat(e.getStatus().getDescription()).contains("expired");
+                });
+    }
 }

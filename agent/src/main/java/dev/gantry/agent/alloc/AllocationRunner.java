@@ -3,6 +3,8 @@ package dev.gantry.agent.alloc;
 import dev.gantry.agent.driver.TaskDriver;
 import dev.gantry.agent.driver.TaskHandle;
 import dev.gantry.agent.health.ProbeThreads;
+import dev.gantry.agent.network.AllocationNetwork;
+import dev.gantry.agent.network.NetworkException;
 import dev.gantry.agent.state.LocalState;
 import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.AllocationUpdate;
@@ -27,7 +29,8 @@ import java.util.function.Function;
  * Runs every task of one allocation together. Its client status follows from the tasks':
  * running when all run, failed as soon as one gives up (the others are then stopped, and the
  * scheduler places a replacement), complete when all have ended as their policy wants or
- * the allocation was stopped.
+ * the allocation was stopped. All tasks share one network ({@link ReplicaNetwork}), set up before
+ * the first container starts and torn down once all have stopped.
  */
 public final class AllocationRunner {
     private static final Logger log = LoggerFactory.getLogger(AllocationRunner.class);
@@ -38,18 +41,24 @@ public final class AllocationRunner {
     private final Map<String, Thread> threads = new LinkedHashMap<>();
     private final Consumer<AllocationUpdate> reporter;
     private final ExecutorService stopper;
+    private final ReplicaNetwork network;
     private volatile boolean stopped;
+    /** Set once stopped, every container removed and the network torn down (or its tear-down failed and was logged). */
+    private volatile boolean released;
 
     public AllocationRunner(Allocation alloc, Job job, Function<Task, TaskDriver> drivers, ImageResolver images,
                             LocalState local, NodeContext node, Clock clock, Map<String, TaskHandle> recovered,
-                            Map<String, TaskState> recoveredStates, Consumer<AllocationUpdate> reporter, ExecutorService stopper) {
+                            Map<String, TaskState> recoveredStates, Consumer<AllocationUpdate> reporter, ExecutorService stopper,
+                            AllocationNetwork networks) {
+        this.network = new ReplicaNetwork(networks, alloc, job);
         this.alloc = alloc;
         this.job = job;
         this.reporter = reporter;
         this.stopper = stopper;
         for (Task t : job.getTasksList()) {
             tasks.put(t.getName(), new TaskRunner(alloc, job, t, drivers.apply(t), images, local, node, clock,
-                    recovered.get(t.getName()), recoveredStates.get(t.getName()), s -> onTaskChange(), ProbeThreads.shared()));
+                    recovered.get(t.getName()), recoveredStates.get(t.getName()), s -> onTaskChange(), ProbeThreads.shared(),
+                    network));
         }
     }
 
@@ -100,6 +109,13 @@ public final class AllocationRunner {
                     Thread.currentThread().interrupt();
                 }
             }
+            try {
+                network.detach();
+            } catch (NetworkException e) {
+                // Orphan cleanup at the next agent start tries again.
+                log.warn("allocation {}: cannot tear down its network: {}", alloc.getId(), e.getMessage());
+            }
+            released = true;
             log.info("allocation {} stopped", alloc.getId());
             report();
         });
@@ -116,6 +132,14 @@ public final class AllocationRunner {
 
     public boolean isStopped() {
         return stopped;
+    }
+
+    /**
+     * Whether a stop has finished: containers removed, network torn down. The client status may
+     * read complete a little earlier (when the last task ends), so forget an allocation only now.
+     */
+    public boolean isReleased() {
+        return released;
     }
 
     public Map<String, TaskState> taskStates() {
@@ -148,7 +172,12 @@ public final class AllocationRunner {
      * their states were read: a stale report can never overwrite a newer one.
      */
     private synchronized void report() {
-        reporter.accept(AllocationUpdate.newBuilder().setAllocationId(alloc.getId()).setClientStatus(clientStatus())
-                .putAllTaskStates(taskStates()).build());
+        reporter.accept(currentReport());
+    }
+
+    /** The allocation's state as the scheduler wants it: client status, task states and its own address. */
+    public AllocationUpdate currentReport() {
+        return AllocationUpdate.newBuilder().setAllocationId(alloc.getId()).setClientStatus(clientStatus())
+                .putAllTaskStates(taskStates()).setAddress(network.address()).build();
     }
 }

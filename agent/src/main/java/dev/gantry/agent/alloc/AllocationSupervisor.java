@@ -4,6 +4,9 @@ import dev.gantry.agent.driver.ContainerInventory;
 import dev.gantry.agent.driver.DriverException;
 import dev.gantry.agent.driver.TaskDriver;
 import dev.gantry.agent.driver.TaskHandle;
+import dev.gantry.agent.network.AllocationNetwork;
+import dev.gantry.agent.network.HostNetwork;
+import dev.gantry.agent.network.NetworkOrphans;
 import dev.gantry.agent.state.LocalState;
 import dev.gantry.api.v1.AllocationUpdate;
 import dev.gantry.api.v1.Assignment;
@@ -40,6 +43,7 @@ public final class AllocationSupervisor implements AutoCloseable {
     private final NodeContext node;
     private final Clock clock;
     private final Consumer<AllocationUpdate> reporter;
+    private final AllocationNetwork network;
     private final Map<String, AllocationRunner> runners = new ConcurrentHashMap<>();
     private final PullSecrets pullSecrets = new PullSecrets();
     private final ExecutorService stopper = Executors.newCachedThreadPool(r -> {
@@ -50,6 +54,13 @@ public final class AllocationSupervisor implements AutoCloseable {
 
     public AllocationSupervisor(Map<String, TaskDriver> drivers, ImageResolver images, LocalState local, NodeContext node,
                                 Clock clock, Consumer<AllocationUpdate> reporter) {
+        this(drivers, images, local, node, clock, reporter, new HostNetwork());
+    }
+
+    /** @param network sets up and tears down each allocation's network (by its job's mode) */
+    public AllocationSupervisor(Map<String, TaskDriver> drivers, ImageResolver images, LocalState local, NodeContext node,
+                                Clock clock, Consumer<AllocationUpdate> reporter, AllocationNetwork network) {
+        this.network = network;
         this.drivers = Map.copyOf(drivers);
         this.images = images;
         this.local = local;
@@ -108,7 +119,7 @@ public final class AllocationSupervisor implements AutoCloseable {
         }
         for (AllocationRunner r : List.copyOf(runners.values())) {
             if (listed.contains(r.id())) continue;
-            if (r.isStopped() && terminal(r.clientStatus())) {
+            if (r.isReleased() && terminal(r.clientStatus())) {
                 runners.remove(r.id());
             } else {
                 stop(r);
@@ -129,7 +140,7 @@ public final class AllocationSupervisor implements AutoCloseable {
     private AllocationRunner newRunner(Assignment a, Map<String, TaskHandle> handles, Map<String, TaskState> states) {
         return new AllocationRunner(a.getAllocation(), a.getJob(), this::driverFor,
                 pullSecrets.resolverFor(a.getAllocation(), images), local, node, clock,
-                handles, states, this::report, stopper);
+                handles, states, this::report, stopper, network);
     }
 
     /**
@@ -168,10 +179,20 @@ public final class AllocationSupervisor implements AutoCloseable {
         return removed;
     }
 
+    /**
+     * Tears down every allocation network on this node that no known allocation owns (an
+     * allocation stopped while no agent ran, or a crash mid-set-up). Call with
+     * {@link #removeOrphanContainers()}, after {@link #recover()}. Returns the namespaces removed.
+     */
+    public synchronized List<String> removeOrphanNetworks() {
+        if (!(network instanceof NetworkOrphans orphans)) return List.of();
+        return orphans.removeOrphans(Set.copyOf(runners.keySet()));
+    }
+
     private void report(AllocationUpdate u) {
         AllocationRunner r = runners.get(u.getAllocationId());
-        // Forget a stopped allocation only once its containers are gone, so a crash mid-stop re-adopts them.
-        if (r != null && r.isStopped() && terminal(u.getClientStatus())) {
+        // Forget a stopped allocation only once its containers and network are gone, so a crash mid-stop re-adopts them.
+        if (r != null && r.isReleased() && terminal(u.getClientStatus())) {
             local.forget(u.getAllocationId());
         }
         reporter.accept(u);
@@ -186,8 +207,7 @@ public final class AllocationSupervisor implements AutoCloseable {
 
     /** Current reports of every allocation, to resend after reconnecting. */
     public synchronized List<AllocationUpdate> currentReports() {
-        return runners.values().stream().map(r -> AllocationUpdate.newBuilder().setAllocationId(r.id())
-                .setClientStatus(r.clientStatus()).putAllTaskStates(r.taskStates()).build()).toList();
+        return runners.values().stream().map(AllocationRunner::currentReport).toList();
     }
 
     /** Stops every allocation on this node and waits (up to {@code timeout}) until their containers are gone. */
@@ -195,7 +215,7 @@ public final class AllocationSupervisor implements AutoCloseable {
         apply(DesiredAllocations.getDefaultInstance());
         long until = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < until) {
-            boolean done = runners.values().stream().allMatch(r -> r.isStopped() && terminal(r.clientStatus()));
+            boolean done = runners.values().stream().allMatch(r -> r.isReleased() && terminal(r.clientStatus()));
             if (done) return;
             Thread.sleep(50);
         }

@@ -15,8 +15,10 @@ import java.util.regex.Pattern;
 
 /**
  * The argv and environment of one task: the image's defaults, the job's env, and the
- * variables Gantry adds (allocation identity and every allocated port as
- * {@code GANTRY_PORT_<NAME>}). {@code ${VAR}} in command and args expands from that environment.
+ * variables Gantry adds (allocation identity, its address as {@code GANTRY_ALLOC_IP}, and every
+ * allocated port: {@code GANTRY_PORT_<NAME>} the port the task listens on in its network,
+ * {@code GANTRY_HOST_PORT_<NAME>} the node's port mapped to it, {@code GANTRY_ADDR_<NAME>} host IP
+ * and host port, where others reach it). {@code ${VAR}} in command and args expands from that environment.
  * Pure.
  */
 public final class TaskEnvironment {
@@ -25,7 +27,17 @@ public final class TaskEnvironment {
     private TaskEnvironment() {
     }
 
+    /** Host networking: the task listens on the host ports themselves, at the host's address. */
     public static Map<String, String> env(ImageConfig image, Task task, Allocation alloc, String nodeName, String hostIp) {
+        return env(image, task, alloc, nodeName, hostIp, hostIp, Map.of());
+    }
+
+    /**
+     * @param allocIp     the allocation's own address (the host IP in host mode)
+     * @param insidePorts by port name, the port inside the allocation's network; absent: the host port
+     */
+    public static Map<String, String> env(ImageConfig image, Task task, Allocation alloc, String nodeName, String hostIp,
+                                          String allocIp, Map<String, Integer> insidePorts) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         for (String e : image.env()) {
@@ -39,9 +51,11 @@ public final class TaskEnvironment {
         env.put("GANTRY_TASK", task.getName());
         env.put("GANTRY_NODE", nodeName);
         env.put("GANTRY_HOST_IP", hostIp);
+        env.put("GANTRY_ALLOC_IP", allocIp);
         for (AllocatedPort p : alloc.getPortsList()) {
             String name = p.getName().toUpperCase(Locale.ROOT).replace('-', '_');
-            env.put("GANTRY_PORT_" + name, String.valueOf(p.getValue()));
+            env.put("GANTRY_PORT_" + name, String.valueOf(insidePorts.getOrDefault(p.getName(), p.getValue())));
+            env.put("GANTRY_HOST_PORT_" + name, String.valueOf(p.getValue()));
             env.put("GANTRY_ADDR_" + name, hostIp + ":" + p.getValue());
         }
         env.putAll(task.getEnvMap());

@@ -4,6 +4,7 @@ import com.google.protobuf.util.Timestamps;
 import dev.gantry.agent.driver.DriverException;
 import dev.gantry.agent.driver.DriverImages;
 import dev.gantry.agent.driver.ExitResult;
+import dev.gantry.agent.driver.NetworkNamespaceJoining;
 import dev.gantry.agent.driver.TaskConfig;
 import dev.gantry.agent.driver.TaskDriver;
 import dev.gantry.agent.driver.TaskHandle;
@@ -11,6 +12,7 @@ import dev.gantry.agent.health.HealthMonitor;
 import dev.gantry.agent.image.Image;
 import dev.gantry.agent.image.ImageException;
 import dev.gantry.agent.image.ImageStore;
+import dev.gantry.agent.network.NetworkAttachment;
 import dev.gantry.agent.state.LocalState;
 import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.Job;
@@ -55,6 +57,7 @@ final class TaskRunner implements Runnable {
     private final RestartTracker restarts;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final ScheduledExecutorService probes;
+    private final ReplicaNetwork network;
 
     private volatile TaskHandle handle;
     private volatile boolean stopping;
@@ -69,7 +72,8 @@ final class TaskRunner implements Runnable {
 
     TaskRunner(Allocation alloc, Job job, Task task, TaskDriver driver, ImageResolver images, LocalState local,
                NodeContext node, Clock clock, TaskHandle recovered, TaskState recoveredState, Consumer<TaskState> onChange,
-               ScheduledExecutorService probes) {
+               ScheduledExecutorService probes, ReplicaNetwork network) {
+        this.network = network;
         this.alloc = alloc;
         this.job = job;
         this.task = task;
@@ -160,16 +164,30 @@ final class TaskRunner implements Runnable {
                 long t0 = System.nanoTime();
                 Image image = image();
                 long t1 = System.nanoTime();
-                Map<String, String> env = TaskEnvironment.env(image.config(), task, alloc, node.name(), node.hostIp());
+                if (network.mode() != dev.gantry.api.v1.Network.Mode.HOST && !(driver instanceof NetworkNamespaceJoining)) {
+                    throw new DriverException("driver " + driver.name() + " cannot run a task in its allocation's own network yet;"
+                            + " network mode " + network.mode().name().toLowerCase(java.util.Locale.ROOT) + " needs the runc driver");
+                }
+                NetworkAttachment net = network.attach();
+                String allocIp = switch (net.mode()) {
+                    case BRIDGE -> net.address();
+                    case NONE -> "127.0.0.1";
+                    default -> node.hostIp();
+                };
+                Map<String, String> env = TaskEnvironment.env(image.config(), task, alloc, node.name(), node.hostIp(),
+                        allocIp, network.insidePorts());
                 Security sec = task.getSecurity();
-                TaskConfig config = new TaskConfig(containerId(), alloc.getId(), task.getName(), image.manifestDigest(), image.layers(),
-                        TaskEnvironment.argv(image.config(), task, env), TaskEnvironment.asList(env),
-                        !task.getWorkingDir().isEmpty() ? task.getWorkingDir() : image.config().workingDir(),
-                        !sec.getUser().isEmpty() ? sec.getUser() : image.config().user(),
-                        task.getResources().getCpuMillis(), task.getResources().getMemoryBytes(),
-                        new TaskConfig.SecurityOptions(sec.getReadOnlyRootfs(), sec.getCapabilitiesAddList(),
-                                sec.getCapabilitiesDropList(), sec.getAllowPrivilegeEscalation(), sec.getUnconfinedSeccomp()),
-                        local.logPath(alloc.getId(), task.getName()));
+                TaskConfig config = TaskConfig.builder().containerId(containerId()).allocationId(alloc.getId())
+                        .taskName(task.getName()).image(image.manifestDigest()).layers(image.layers())
+                        .args(TaskEnvironment.argv(image.config(), task, env)).env(TaskEnvironment.asList(env))
+                        .workingDir(!task.getWorkingDir().isEmpty() ? task.getWorkingDir() : image.config().workingDir())
+                        .user(!sec.getUser().isEmpty() ? sec.getUser() : image.config().user())
+                        .cpuMillis(task.getResources().getCpuMillis()).memoryBytes(task.getResources().getMemoryBytes())
+                        .security(new TaskConfig.SecurityOptions(sec.getReadOnlyRootfs(), sec.getCapabilitiesAddList(),
+                                sec.getCapabilitiesDropList(), sec.getAllowPrivilegeEscalation(), sec.getUnconfinedSeccomp()))
+                        .logPath(local.logPath(alloc.getId(), task.getName()))
+                        .network(net.isolated() ? new TaskConfig.NetworkJoin(net.namespacePath(), net.address()) : TaskConfig.NetworkJoin.HOST)
+                        .build();
                 if (config.args().isEmpty()) throw new DriverException("no command: the image has no entrypoint or cmd and the task sets none");
                 destroyStale(config.containerId());
                 long t2 = System.nanoTime();
@@ -183,9 +201,11 @@ final class TaskRunner implements Runnable {
                 if (stopping) stop(); // stop() raced with the start and saw no handle
             } else if (state.getStatus() != TaskStatus.TASK_RUNNING) {
                 // Re-adopted from an earlier agent process: it has been running all along.
+                readoptNetwork();
                 monitor = newHealthMonitor();
                 update(state.toBuilder().setStatus(TaskStatus.TASK_RUNNING).setContainerId(handle.containerId()).setMessage(""));
             } else {
+                readoptNetwork();
                 monitor = newHealthMonitor();
             }
             HealthMonitor m = monitor;
@@ -203,6 +223,16 @@ final class TaskRunner implements Runnable {
         } catch (Exception e) {
             if (e instanceof InterruptedException ie) throw ie;
             return failedStart(e);
+        }
+    }
+
+    /** Finds the running container's network again, for its address; the container keeps running either way. */
+    private void readoptNetwork() {
+        try {
+            network.attach();
+            update(state.toBuilder()); // a report with the address
+        } catch (dev.gantry.agent.network.NetworkException e) {
+            log.warn("task {} of allocation {}: cannot re-adopt its network: {}", task.getName(), alloc.getId(), e.getMessage());
         }
     }
 

@@ -8,6 +8,7 @@ import dev.gantry.api.v1.DesiredAllocations;
 import dev.gantry.api.v1.Heartbeat;
 import dev.gantry.api.v1.Node;
 import dev.gantry.api.v1.SchedulerMessage;
+import dev.gantry.api.v1.ServiceCatalogUpdate;
 import io.grpc.ManagedChannel;
 import dev.gantry.api.transport.Transport;
 import io.grpc.stub.StreamObserver;
@@ -28,17 +29,21 @@ import java.util.function.Supplier;
  * After every (re)connect it registers and resends the latest report of every allocation, so
  * nothing depends on a message having been delivered before. Reports are latest-wins per
  * allocation. It accepts desired-set changes; each stream rebuilds the whole set from them
- * ({@link DesiredSet}), which goes to {@code onDesired} on the gRPC thread, in order.
+ * ({@link DesiredSet}), which goes to {@code onDesired} on the gRPC thread, in order; likewise
+ * the service catalog to {@code onServices}.
  */
 public final class SchedulerConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SchedulerConnection.class);
     private static final long DEFAULT_HEARTBEAT_MILLIS = 2_000;
     private static final long HEARTBEAT_TICK_MILLIS = 100;
+    /** Announced to get {@link ServiceCatalogUpdate}s (see services.proto). */
+    static final String SERVICES_FEATURE = "service-catalog";
 
     private final List<String> addresses;
     private final Supplier<Node> registration;
     private final Consumer<DesiredAllocations> onDesired;
     private final Supplier<List<AllocationUpdate>> currentReports;
+    private final Consumer<ServiceCatalogUpdate> onServices;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "agent-connection");
         t.setDaemon(true);
@@ -57,7 +62,18 @@ public final class SchedulerConnection implements AutoCloseable {
 
     public SchedulerConnection(List<String> addresses, Transport transport, Supplier<Node> registration,
                                Consumer<DesiredAllocations> onDesired, Supplier<List<AllocationUpdate>> currentReports) {
+        this(addresses, transport, registration, onDesired, currentReports, null);
+    }
+
+    /**
+     * @param onServices receives the service catalog (whole first on every stream, then changes) for
+     *                   the DNS server, on the gRPC thread; null: the agent does not ask for it
+     */
+    public SchedulerConnection(List<String> addresses, Transport transport, Supplier<Node> registration,
+                               Consumer<DesiredAllocations> onDesired, Supplier<List<AllocationUpdate>> currentReports,
+                               Consumer<ServiceCatalogUpdate> onServices) {
         if (addresses.isEmpty()) throw new IllegalArgumentException("no scheduler address given");
+        this.onServices = onServices;
         this.addresses = List.copyOf(addresses);
         this.transport = transport;
         this.registration = registration;
@@ -119,6 +135,14 @@ public final class SchedulerConnection implements AutoCloseable {
                             log.error("applying desired state failed", e);
                         }
                     }
+                    case SERVICES -> {
+                        if (onServices == null) return;
+                        try {
+                            onServices.accept(m.getServices());
+                        } catch (RuntimeException e) {
+                            log.error("applying the service catalog failed", e);
+                        }
+                    }
                     default -> { }
                 }
             }
@@ -133,7 +157,9 @@ public final class SchedulerConnection implements AutoCloseable {
                 lost(address, "stream closed by scheduler");
             }
         });
-        stream.onNext(AgentMessage.newBuilder().setRegister(registration.get()).addFeatures(DesiredSet.FEATURE).build());
+        AgentMessage.Builder register = AgentMessage.newBuilder().setRegister(registration.get()).addFeatures(DesiredSet.FEATURE);
+        if (onServices != null) register.addFeatures(SERVICES_FEATURE);
+        stream.onNext(register.build());
     }
 
     /** Cancels a stream; its observer then reconnects as after any loss. */

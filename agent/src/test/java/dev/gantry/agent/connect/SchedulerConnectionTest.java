@@ -10,6 +10,7 @@ import dev.gantry.api.v1.DesiredChanges;
 import dev.gantry.api.v1.Node;
 import dev.gantry.api.v1.Registered;
 import dev.gantry.api.v1.SchedulerMessage;
+import dev.gantry.api.v1.ServiceCatalogUpdate;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -30,6 +31,7 @@ class SchedulerConnectionTest {
     private SchedulerConnection connection;
     private final List<AgentMessage> registrations = new CopyOnWriteArrayList<>();
     private final List<DesiredAllocations> applied = new CopyOnWriteArrayList<>();
+    private final List<ServiceCatalogUpdate> services = new CopyOnWriteArrayList<>();
     private final AtomicInteger streams = new AtomicInteger();
 
     @AfterEach
@@ -82,7 +84,7 @@ class SchedulerConnectionTest {
                     }
                 }).build().start();
         connection = new SchedulerConnection(List.of("127.0.0.1:" + server.getPort()), dev.gantry.api.transport.Transport.plaintext(),
-                () -> Node.newBuilder().setId("n1").setName("node-1").build(), applied::add, List::of);
+                () -> Node.newBuilder().setId("n1").setName("node-1").build(), applied::add, List::of, services::add);
         connection.start();
     }
 
@@ -110,5 +112,19 @@ class SchedulerConnectionTest {
         });
         eventually(() -> streams.get() >= 2 && !applied.isEmpty());
         assertThat(applied).extracting(SchedulerConnectionTest::ids).containsExactly(List.of("a2"));
+    }
+
+    @Test
+    void asksForTheServiceCatalogAndHandsOnEachMessageInOrder() throws Exception {
+        ServiceCatalogUpdate first = ServiceCatalogUpdate.newBuilder().setFull(true).build();
+        ServiceCatalogUpdate then = ServiceCatalogUpdate.newBuilder().addRemoved("a1").build();
+        schedulerThatSends((n, send) -> {
+            send.accept(SchedulerMessage.newBuilder().setServices(first).build());
+            send.accept(SchedulerMessage.newBuilder().setServices(then).build());
+        });
+        eventually(() -> services.size() == 2);
+        assertThat(registrations.get(0).getFeaturesList()).contains(DesiredSet.FEATURE, SchedulerConnection.SERVICES_FEATURE);
+        assertThat(services).containsExactly(first, then);
+        assertThat(applied).isEmpty();
     }
 }

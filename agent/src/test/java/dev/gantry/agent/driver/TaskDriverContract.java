@@ -372,8 +372,9 @@ public abstract class TaskDriverContract {
     protected TaskConfig config(String name, List<String> args, List<String> env, long memory, long cpuMillis,
                                 SecurityOptions sec, String user) {
         String id = "it-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
-        return new TaskConfig(id, "alloc-" + id, name, image(), layers(), args, env, "/", user, cpuMillis, memory, sec,
-                logDir().resolve(id + ".log"));
+        return TaskConfig.builder().containerId(id).allocationId("alloc-" + id).taskName(name).image(image()).layers(layers())
+                .args(args).env(env).workingDir("/").user(user).cpuMillis(cpuMillis).memoryBytes(memory).security(sec)
+                .logPath(logDir().resolve(id + ".log")).build();
     }
 
     protected TaskHandle start(TaskConfig cfg) throws DriverException {

@@ -4,6 +4,7 @@ import com.google.protobuf.Duration;
 import dev.gantry.api.v1.Affinity;
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.JobType;
+import dev.gantry.api.v1.Network;
 import dev.gantry.api.v1.RestartPolicy;
 import dev.gantry.api.v1.Task;
 
@@ -25,6 +26,11 @@ public final class JobDefaults {
   public static final long CPU_MILLIS = 100;
   public static final long MEMORY_BYTES = 128L << 20;
   public static final int AFFINITY_WEIGHT = 50;
+  /**
+   * The network mode of a job that names none. Not written into the job (so existing jobs keep
+   * their template hash and this default can change): read it through {@link #networkMode}.
+   */
+  public static final Network.Mode NETWORK_MODE = Network.Mode.HOST;
 
   private JobDefaults() {}
 
@@ -63,6 +69,12 @@ public final class JobDefaults {
       }
     }
     return out.build();
+  }
+
+  /** The mode the job's replicas run in: its own, else {@link #NETWORK_MODE}. */
+  public static Network.Mode networkMode(Job job) {
+    Network.Mode mode = job.getNetwork().getMode();
+    return mode == Network.Mode.MODE_UNSPECIFIED || mode == Network.Mode.UNRECOGNIZED ? NETWORK_MODE : mode;
   }
 
   private static void applyToTask(Task.Builder task) {

@@ -3,6 +3,7 @@ package dev.gantry.api.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.JobType;
+import dev.gantry.api.v1.Network;
 import dev.gantry.api.v1.RestartPolicy;
 import dev.gantry.api.v1.UpdateStrategy;
 import java.util.ArrayList;
@@ -38,7 +39,10 @@ public final class JobSpecParser {
   }
 
   static final List<String> JOB_FIELDS = List.of("namespace", "name", "type", "count", "priority",
-      "restart", "tasks", "constraints", "affinities", "spread", "update");
+      "restart", "tasks", "constraints", "affinities", "spread", "update", "network");
+  static final List<String> NETWORK_FIELDS = List.of("mode");
+  static final Map<String, Network.Mode> NETWORK_MODES = orderedMap(
+      "bridge", Network.Mode.BRIDGE, "host", Network.Mode.HOST, "none", Network.Mode.NONE);
   static final List<String> RESTART_FIELDS = List.of("policy", "attempts", "interval", "delay");
   static final List<String> UPDATE_FIELDS = List.of("max_surge", "max_unavailable", "min_healthy_time",
       "healthy_deadline", "progress_deadline", "auto_revert", "canary", "auto_promote", "stagger");
@@ -76,6 +80,13 @@ public final class JobSpecParser {
     spec.eachMapping("spread", PlacementSpecReader.SPREAD_FIELDS,
         s -> job.addSpread(PlacementSpecReader.spread(s)));
     spec.mapping("update", UPDATE_FIELDS).ifPresent(u -> job.setUpdate(readUpdate(u)));
+    spec.mapping("network", NETWORK_FIELDS).ifPresent(n -> job.setNetwork(readNetwork(n)));
+  }
+
+  private static Network readNetwork(MappingReader n) {
+    Network.Builder out = Network.newBuilder();
+    n.choice("mode", NETWORK_MODES, "a network mode").ifPresent(out::setMode);
+    return out.build();
   }
 
   private static RestartPolicy readRestart(MappingReader r) {

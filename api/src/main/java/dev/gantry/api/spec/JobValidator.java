@@ -6,6 +6,7 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.util.Durations;
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.JobType;
+import dev.gantry.api.v1.Network;
 import dev.gantry.api.v1.RestartPolicy;
 import dev.gantry.api.v1.UpdateStrategy;
 import java.util.List;
@@ -30,6 +31,9 @@ public final class JobValidator {
     problems.requireDnsLabel("name", job.getName());
     if (job.getType() == JobType.UNRECOGNIZED) {
       problems.add("type", "unknown job type " + job.getTypeValue());
+    }
+    if (job.getNetwork().getMode() == Network.Mode.UNRECOGNIZED) {
+      problems.add("network.mode", "unknown network mode " + job.getNetwork().getModeValue());
     }
     if (job.getCount() < 0 || job.getCount() > MAX_COUNT) {
       problems.add("count", "must be between 0 and " + MAX_COUNT + ", got " + job.getCount());

@@ -13,7 +13,7 @@ final class TaskSpecReader {
       "resources", "ports", "checks", "stop_signal", "stop_grace", "shutdown_delay", "working_dir", "security",
       "pull_policy", "image_pull_secret");
   static final List<String> RESOURCE_FIELDS = List.of("cpu", "memory", "disk");
-  static final List<String> PORT_FIELDS = List.of("name", "static");
+  static final List<String> PORT_FIELDS = List.of("name", "static", "to");
   static final List<String> CHECK_FIELDS = List.of("name", "kind", "type", "port", "path", "command",
       "interval", "timeout", "initial_delay", "failure_threshold", "success_threshold");
   static final List<String> SECURITY_FIELDS = List.of("user", "read_only_rootfs", "capabilities_add",
@@ -55,6 +55,7 @@ final class TaskSpecReader {
     Port.Builder out = Port.newBuilder();
     p.string("name").ifPresent(out::setName);
     p.int32("static").ifPresent(out::setStatic);
+    p.int32("to").ifPresent(out::setTo);
     return out.build();
   }
 

@@ -5,6 +5,7 @@ import static dev.gantry.api.spec.FieldPath.index;
 
 import dev.gantry.api.v1.Check;
 import dev.gantry.api.v1.Job;
+import dev.gantry.api.v1.Network;
 import dev.gantry.api.v1.Port;
 import dev.gantry.api.v1.Resources;
 import dev.gantry.api.v1.Security;
@@ -36,6 +37,8 @@ final class TaskValidator {
   // Keyed by the env-var spelling: "a-b" and "a_b" both become GANTRY_PORT_A_B.
   private final Map<String, String> portNamePaths = new HashMap<>();
   private final Map<Integer, String> staticPortPaths = new HashMap<>();
+  // The tasks of a replica share one network namespace: two ports cannot listen on one `to`.
+  private final Map<Integer, String> containerPortPaths = new HashMap<>();
 
   TaskValidator(Job job, Problems problems) {
     this.job = job;
@@ -54,6 +57,7 @@ final class TaskValidator {
       }
       for (int p = 0; p < task.getPortsCount(); p++) {
         validatePort(task.getPorts(p), index(field(path, "ports"), p));
+        validateContainerPort(task.getPorts(p), index(field(path, "ports"), p));
       }
     }
     Set<String> portNames = new HashSet<>();
@@ -147,6 +151,31 @@ final class TaskValidator {
           problems.add(field(path, "static"), "static port " + port.getStatic() + " is already used (" + first + ")");
         }
       }
+    }
+  }
+
+  /**
+   * {@code to}: a port inside the replica's own namespace, so only bridge mode can honour it (named,
+   * or the default for jobs that name none: {@link JobDefaults#networkMode}).
+   */
+  private void validateContainerPort(Port port, String path) {
+    if (port.getTo() == 0) {
+      return;
+    }
+    if (port.getTo() < 1 || port.getTo() > 65535) {
+      problems.add(field(path, "to"), "must be between 1 and 65535, got " + port.getTo());
+      return;
+    }
+    Network.Mode mode = JobDefaults.networkMode(job);
+    if (mode == Network.Mode.HOST || mode == Network.Mode.NONE) {
+      boolean named = job.getNetwork().getMode() == mode;
+      problems.add(field(path, "to"), "needs network mode bridge: in " + mode.name().toLowerCase(java.util.Locale.ROOT)
+          + " mode" + (named ? "" : " (the default; set network.mode: bridge)") + " nothing maps a host port to a port inside");
+      return;
+    }
+    String first = containerPortPaths.putIfAbsent(port.getTo(), field(path, "to"));
+    if (first != null) {
+      problems.add(field(path, "to"), "port " + port.getTo() + " inside the replica is already used (" + first + ")");
     }
   }
 

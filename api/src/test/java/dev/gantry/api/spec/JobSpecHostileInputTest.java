@@ -124,7 +124,7 @@ class JobSpecHostileInputTest {
             + longName.substring(0, 1000) + ": 1\n"));
     assertThat(found).containsExactly(
         "[\"" + "a".repeat(100) + "\"... (1000 characters)]: unknown field (known: namespace, name, type, count,"
-            + " priority, restart, tasks, constraints, affinities, spread, update)",
+            + " priority, restart, tasks, constraints, affinities, spread, update, network)",
         "name: \"" + "a".repeat(100) + "\"... (1000000 characters) is not a DNS label: use at most 63 lower-case"
             + " letters, digits and '-', starting and ending with a letter or digit",
         "tasks[0].name: \"wéb\" is not a DNS label: use at most 63 lower-case letters, digits and '-', starting"

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.util.Durations;
 import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.JobType;
+import dev.gantry.api.v1.Network;
 import dev.gantry.api.v1.RestartPolicy;
 import dev.gantry.api.v1.Task;
 import java.io.IOException;
@@ -24,6 +25,36 @@ class JobSpecParserTest {
 
   private List<String> errors(String yaml) {
     return parser.parse(yaml).errors().stream().map(FieldError::toString).toList();
+  }
+
+  @Test
+  void readsTheNetworkModeAndContainerPorts() {
+    JobSpecParser.ParseResult r = parser.parse("""
+        name: redis
+        network: {mode: bridge}
+        tasks: [{name: redis, image: x, ports: [{name: redis, to: 6379}, {name: admin, static: 9090, to: 90}]}]
+        """);
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.job().getNetwork().getMode()).isEqualTo(Network.Mode.BRIDGE);
+    assertThat(r.job().getTasks(0).getPorts(0).getTo()).isEqualTo(6379);
+    assertThat(r.job().getTasks(0).getPorts(1).getStatic()).isEqualTo(9090);
+    assertThat(r.job().getTasks(0).getPorts(1).getTo()).isEqualTo(90);
+    assertThat(parser.parse("name: a\nnetwork: {mode: host}\ntasks: [{name: a, image: x}]").job().getNetwork().getMode())
+        .isEqualTo(Network.Mode.HOST);
+    assertThat(JobDefaults.networkMode(parser.parse("name: a\ntasks: [{name: a, image: x}]").job()))
+        .isEqualTo(JobDefaults.NETWORK_MODE);
+  }
+
+  @Test
+  void reportsAnUnknownNetworkModeAndField() {
+    assertThat(errors("""
+        name: a
+        network: {mode: bridged, ipv6: true}
+        tasks: [{name: a, image: x, ports: [{name: p, to: "80"}]}]
+        """)).containsExactly(
+            "tasks[0].ports[0].to: must be a whole number, got the string \"80\"",
+            "network.ipv6: unknown field (known: mode)",
+            "network.mode: \"bridged\" is not a network mode (one of: bridge, host, none); did you mean `bridge`?");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.gantry.api.v1.Affinity;
 import dev.gantry.api.v1.Check;
 import dev.gantry.api.v1.Constraint;
 import dev.gantry.api.v1.Job;
+import dev.gantry.api.v1.Network;
 import dev.gantry.api.v1.Port;
 import dev.gantry.api.v1.Resources;
 import dev.gantry.api.v1.RestartPolicy;
@@ -143,6 +144,32 @@ class JobValidatorTest {
         "tasks[1].ports[1].name: duplicate port name \"admin_ui\" (also tasks[0].ports[1].name)",
         "tasks[1].ports[2].name: is required",
         "tasks[1].ports[2].static: must be between 1 and 65535, got -1");
+  }
+
+  @Test
+  void checksContainerPortsAgainstTheNetworkMode() {
+    Job.Builder job = job().clearTasks().setNetwork(Network.newBuilder().setMode(Network.Mode.BRIDGE))
+        .addTasks(task("web").addPorts(port("http", 0).toBuilder().setTo(8080)).addPorts(port("big", 0).toBuilder().setTo(70000)))
+        .addTasks(task("api").addPorts(port("api", 0).toBuilder().setTo(8080)).addPorts(port("neg", 0).toBuilder().setTo(-1)));
+    assertThat(errors(job)).containsExactly(
+        "tasks[0].ports[1].to: must be between 1 and 65535, got 70000",
+        "tasks[1].ports[0].to: port 8080 inside the replica is already used (tasks[0].ports[0].to)",
+        "tasks[1].ports[1].to: must be between 1 and 65535, got -1");
+    assertThat(errors(job().setTasks(0, task("web").addPorts(port("http", 0).toBuilder().setTo(80)))
+        .setNetwork(Network.newBuilder().setMode(Network.Mode.HOST))))
+        .containsExactly("tasks[0].ports[0].to: needs network mode bridge: in host mode nothing maps a host port to a port inside");
+    assertThat(errors(job().setTasks(0, task("web").addPorts(port("http", 0).toBuilder().setTo(80)))
+        .setNetwork(Network.newBuilder().setMode(Network.Mode.BRIDGE)))).isEmpty();
+    // While host is the default (JobDefaults.NETWORK_MODE), `to` asks for bridge mode by name.
+    assertThat(errors(job().setTasks(0, task("web").addPorts(port("http", 0).toBuilder().setTo(80))))).containsExactly(
+        "tasks[0].ports[0].to: needs network mode bridge: in host mode (the default; set network.mode: bridge) nothing maps"
+            + " a host port to a port inside");
+  }
+
+  @Test
+  void rejectsAnUnknownNetworkMode() {
+    assertThat(errors(job().setNetwork(Network.newBuilder().setModeValue(9))))
+        .containsExactly("network.mode: unknown network mode 9");
   }
 
   private static Port port(String name, int staticPort) {

@@ -32,12 +32,12 @@ public final class PsCommand implements Callable<Integer> {
                     .setIncludeStopped(all).setNodeId(node == null ? "" : node).build()));
             Map<String, String> names = StatusCommand.nodeNames(c);
             System.out.print(options.output().render(r, () -> {
-                Table t = new Table("ALLOC", "JOB", "REPLICA", "NODE", "STATUS", "PORTS", "RESTARTS", "AGE", "MESSAGE");
+                Table t = new Table("ALLOC", "JOB", "REPLICA", "NODE", "STATUS", "ADDRESS", "PORTS", "RESTARTS", "AGE", "MESSAGE");
                 Instant now = Instant.now();
                 for (Allocation a : r.getAllocationsList()) {
                     t.row(Describe.shortId(a.getId()), a.getNamespace() + "/" + a.getJob(), a.getIndex(),
                             names.getOrDefault(a.getNodeId(), Describe.shortId(a.getNodeId())), Describe.status(a.getClientStatus()),
-                            Describe.ports(a), Describe.restarts(a), Describe.age(a.getCreateTime(), now), Describe.problem(a));
+                            Describe.address(a), Describe.ports(a), Describe.restarts(a), Describe.age(a.getCreateTime(), now), Describe.problem(a));
                 }
                 return t.isEmpty() ? "no allocations\n" : t.render();
             }));

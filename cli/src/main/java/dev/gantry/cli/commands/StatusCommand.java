@@ -2,6 +2,7 @@ package dev.gantry.cli.commands;
 
 import dev.gantry.api.v1.Allocation;
 import dev.gantry.api.v1.GetJobRequest;
+import dev.gantry.api.v1.Job;
 import dev.gantry.api.v1.JobStatusView;
 import dev.gantry.api.v1.JobSummary;
 import dev.gantry.api.v1.ListNodesRequest;
@@ -54,6 +55,8 @@ public final class StatusCommand implements Callable<Integer> {
         StringBuilder b = new StringBuilder();
         b.append("job       ").append(v.getJob().getNamespace()).append('/').append(v.getJob().getName())
                 .append(" (version ").append(v.getJob().getVersion()).append(v.getJob().getStopped() ? ", stopped" : "").append(")\n");
+        String network = network(v.getJob());
+        if (!network.isEmpty()) b.append("network   ").append(network).append('\n');
         b.append("replicas  ").append(s.getRunning()).append('/').append(s.getDesired()).append(" running");
         if (s.getPending() > 0) b.append(", ").append(s.getPending()).append(" pending");
         if (s.getFailed() > 0) b.append(", ").append(s.getFailed()).append(" failed");
@@ -79,7 +82,7 @@ public final class StatusCommand implements Callable<Integer> {
         }
         b.append('\n');
         Instant now = Instant.now();
-        Table t = new Table("ALLOC", "REPLICA", "NODE", "STATUS", "PORTS", "RESTARTS", "LAST EXIT", "AGE", "MESSAGE");
+        Table t = new Table("ALLOC", "REPLICA", "NODE", "STATUS", "ADDRESS", "PORTS", "RESTARTS", "LAST EXIT", "AGE", "MESSAGE");
         for (Allocation a : v.getAllocationsList()) {
             t.row(Describe.shortId(a.getId()), a.getIndex(), nodeNames.getOrDefault(a.getNodeId(), Describe.shortId(a.getNodeId())),
                     Describe.status(a.getClientStatus()) + (a.getDesiredStatus() == dev.gantry.api.v1.DesiredStatus.DESIRED_STOP
@@ -87,11 +90,24 @@ public final class StatusCommand implements Callable<Integer> {
                             : a.getClientStatus() == dev.gantry.api.v1.ClientStatus.CLIENT_RUNNING && !ready(a) ? " (not ready)" : "")
                             + (a.getJobVersion() != v.getJob().getVersion() ? " v" + a.getJobVersion() : "")
                             + (a.getCanary() ? " canary" : ""),
-                    Describe.ports(a), Describe.restarts(a), Describe.lastExit(a), Describe.age(a.getCreateTime(), now),
+                    Describe.address(a), Describe.ports(a), Describe.restarts(a), Describe.lastExit(a), Describe.age(a.getCreateTime(), now),
                     message(a));
         }
         b.append(t.isEmpty() ? "no allocations\n" : t.render());
         return b.toString();
+    }
+
+    /**
+     * The job's network mode when it names one; host mode says that it opts out of isolation.
+     * Empty when the job leaves it to the cluster default.
+     */
+    static String network(Job job) {
+        return switch (job.getNetwork().getMode()) {
+            case HOST -> "host (shares the node's network: no isolation, ports bound on the node directly)";
+            case BRIDGE -> "bridge";
+            case NONE -> "none (loopback only)";
+            default -> "";
+        };
     }
 
     private static boolean ended(Allocation a) {

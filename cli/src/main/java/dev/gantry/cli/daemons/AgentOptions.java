@@ -2,6 +2,9 @@ package dev.gantry.cli.daemons;
 
 import dev.gantry.agent.AgentDaemon;
 import dev.gantry.agent.image.ImageGcPolicy;
+import dev.gantry.agent.network.CniPlugins;
+import dev.gantry.agent.network.NetworkSettings;
+import dev.gantry.agent.network.Subnet;
 import dev.gantry.api.spec.Quantities;
 import picocli.CommandLine.Option;
 
@@ -68,6 +71,24 @@ public final class AgentOptions {
                     + "The node offers the docker driver when the engine answers at agent start.")
     java.net.URI dockerHost;
 
+    @Option(names = "--subnet", defaultValue = NetworkSettings.DEFAULT_SUBNET, paramLabel = "CIDR",
+            description = "This node's subnet: bridge-mode allocations get their addresses from it (default: ${DEFAULT-VALUE}). "
+                    + "Every node needs its own.")
+    String subnet;
+
+    @Option(names = "--bridge", defaultValue = NetworkSettings.DEFAULT_BRIDGE, paramLabel = "NAME",
+            description = "The Linux bridge of bridge-mode allocations (default: ${DEFAULT-VALUE}).")
+    String bridge;
+
+    @Option(names = "--cni-config-dir", paramLabel = "DIR",
+            description = "Use the operator's CNI network from this directory (its first *.conflist, else *.conf) instead of "
+                    + "Gantry's own bridge; --subnet and --bridge then do not apply.")
+    Path cniConfigDir;
+
+    @Option(names = "--cni-plugin-dir", paramLabel = "DIR",
+            description = "Where CNI plugins are looked up; repeatable (default: /usr/lib/cni, then /opt/cni/bin).")
+    List<Path> cniPluginDirs = new java.util.ArrayList<>();
+
     @Option(names = "--no-docker", description = "Do not offer the docker driver, even when a Docker Engine answers.")
     boolean noDocker;
 
@@ -88,7 +109,22 @@ public final class AgentOptions {
         return new AgentDaemon.Config(schedulers, dataDir.toAbsolutePath(), name, labels, bind, port, advertise, low, high,
                 0, Quantities.parseSize(reserveMemory),
                 registryConfig != null ? registryConfig : dev.gantry.agent.image.RegistryCredentials.defaultPath(),
-                insecureRegistries, gc, duration("--image-gc-interval", imageGcInterval));
+                insecureRegistries, gc, duration("--image-gc-interval", imageGcInterval), network());
+    }
+
+    private NetworkSettings network() {
+        Subnet parsed;
+        try {
+            parsed = Subnet.parse(subnet);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--subnet: " + e.getMessage());
+        }
+        try {
+            return new NetworkSettings(parsed, bridge, cniConfigDir == null ? null : cniConfigDir.toAbsolutePath(),
+                    cniPluginDirs.isEmpty() ? CniPlugins.DEFAULT_DIRS : cniPluginDirs, dataDir.toAbsolutePath().resolve("network"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--bridge: " + e.getMessage());
+        }
     }
 
     private static Duration duration(String option, String text) {

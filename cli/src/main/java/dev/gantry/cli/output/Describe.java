@@ -30,6 +30,11 @@ public final class Describe {
         };
     }
 
+    /** The replica's own address (bridge mode), or "-" (host mode, or not set up yet). */
+    public static String address(Allocation a) {
+        return a.getAddress().isEmpty() ? "-" : a.getAddress();
+    }
+
     public static String ports(Allocation a) {
         if (a.getPortsCount() == 0) return "-";
         return a.getPortsList().stream().map(p -> p.getName() + "=" + p.getValue()).collect(Collectors.joining(","));

@@ -43,16 +43,15 @@ public final class PrivilegeCheck {
     }
 
     /**
-     * Every privileged opt-out a job can ask for. HOOK for the settings whose job fields do not
-     * exist yet, one line each when they do, e.g.
-     * {@code new OptOut(NamespaceSetting.HOST_NETWORK, PrivilegeCheck::hostNetwork)} with
-     * {@code hostNetwork} returning {@code new Use("network.mode", "host networking")} for
-     * {@code network: {mode: host}}; and HOST_VOLUMES for {@code volumes[i]} of type host.
+     * Every privileged opt-out a job can ask for. HOOK for host volumes, whose job field does not
+     * exist yet: one line when it does, {@code new OptOut(NamespaceSetting.HOST_VOLUMES, ...)}
+     * with a {@link Use} per {@code volumes[i]} of type host.
      */
     public static final List<OptOut> OPT_OUTS = List.of(
             new OptOut(NamespaceSetting.CAPABILITIES, PrivilegeCheck::addedCapabilities),
             new OptOut(NamespaceSetting.SECCOMP, PrivilegeCheck::unconfinedSeccomp),
-            new OptOut(NamespaceSetting.PRIVILEGE_ESCALATION, PrivilegeCheck::privilegeEscalation));
+            new OptOut(NamespaceSetting.PRIVILEGE_ESCALATION, PrivilegeCheck::privilegeEscalation),
+            new OptOut(NamespaceSetting.HOST_NETWORK, PrivilegeCheck::hostNetwork));
 
     private PrivilegeCheck() {
     }
@@ -103,6 +102,16 @@ public final class PrivilegeCheck {
             }
         });
         return uses;
+    }
+
+    /**
+     * Only a job that names host mode: while the cluster default (JobDefaults.NETWORK_MODE) is host
+     * itself, a job without a mode runs there unasked, and refusing it would refuse every job.
+     * Once the default is bridge, this should read JobDefaults.networkMode(job) instead.
+     */
+    static List<Use> hostNetwork(Job job) {
+        return job.getNetwork().getMode() == dev.gantry.api.v1.Network.Mode.HOST
+                ? List.of(new Use("network.mode", "host networking")) : List.of();
     }
 
     private static void forEachSecurity(Job job, java.util.function.BiConsumer<String, Security> each) {

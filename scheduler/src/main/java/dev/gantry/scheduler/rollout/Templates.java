@@ -12,7 +12,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * What a replica runs, as a hash: the tasks and the restart policy. Two versions with the same
+ * What a replica runs, as a hash: the tasks, the restart policy and the network (only when the
+ * job names one, so jobs written before networks existed keep their hash). Two versions with the same
  * hash run the same containers, so moving a replica between them needs no restart.
  */
 public final class Templates {
@@ -20,7 +21,9 @@ public final class Templates {
     }
 
     public static String hash(Job job) {
-        Job template = Job.newBuilder().addAllTasks(job.getTasksList()).setRestart(job.getRestart()).build();
+        Job.Builder b = Job.newBuilder().addAllTasks(job.getTasksList()).setRestart(job.getRestart());
+        if (job.hasNetwork()) b.setNetwork(job.getNetwork());
+        Job template = b.build();
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             CodedOutputStream out = CodedOutputStream.newInstance(bytes);

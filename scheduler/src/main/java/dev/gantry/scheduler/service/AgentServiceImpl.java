@@ -41,7 +41,9 @@ import java.util.stream.Collectors;
  * An agent's share of the desired state is pushed when the cluster state changes in a way that
  * may touch it (its allocations, or the records of jobs it runs; any secret change re-checks
  * every agent) and it differs from what the agent was last sent: whole the first time on a
- * stream, then only what changed if the agent accepts that ({@link AgentSession}). Every message from a
+ * stream, then only what changed if the agent accepts that ({@link AgentSession}). Agents that
+ * announce {@link ServiceDirectory#FEATURE} also get the catalog of ready replicas for their DNS
+ * server, whole first, then as it changes. Every message from a
  * registered agent counts as a sign of life in {@link Heartbeats}, which node liveness reads.
  */
 public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBase implements AutoCloseable {
@@ -63,6 +65,8 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     private Snapshot lastRound;
     /** The secrets the last push round worked from (compared by reference); pusher thread only. */
     private Map<String, Versioned<Secret>> lastSecrets;
+    /** The ready replicas as last sent to agents that want them; pusher thread only. */
+    private final ServiceDirectory services = new ServiceDirectory();
     private final ExecutorService pusher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "gantry-agent-push");
         t.setDaemon(true);
@@ -99,7 +103,8 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
             public void onNext(AgentMessage m) {
                 try {
                     switch (m.getBodyCase()) {
-                        case REGISTER -> session = register(m.getRegister(), m.getFeaturesList().contains(DesiredSet.FEATURE), out);
+                        case REGISTER -> session = register(m.getRegister(), m.getFeaturesList().contains(DesiredSet.FEATURE),
+                                m.getFeaturesList().contains(ServiceDirectory.FEATURE), out);
                         case UPDATE -> {
                             if (session == null) throw Status.FAILED_PRECONDITION.withDescription("register first").asRuntimeException();
                             heartbeats.record(session.nodeId(), clock.instant());
@@ -166,7 +171,8 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         return "this scheduler is a standby; the leader is " + leader.get().orElse("not elected yet");
     }
 
-    private AgentSession register(Node announced, boolean acceptsChanges, StreamObserver<SchedulerMessage> out) throws Exception {
+    private AgentSession register(Node announced, boolean acceptsChanges, boolean wantsServices,
+                                  StreamObserver<SchedulerMessage> out) throws Exception {
         if (announced.getId().isEmpty()) throw Status.INVALID_ARGUMENT.withDescription("node id is empty").asRuntimeException();
         // Node authorization: an agent known by its certificate speaks only for the node it names.
         if (dev.gantry.scheduler.security.Caller.current() instanceof dev.gantry.scheduler.security.Caller.Node n
@@ -188,13 +194,17 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
             else b.clearDrainDeadline();
             return Optional.of(b.build());
         });
-        AgentSession s = new AgentSession(announced.getId(), out, acceptsChanges);
+        AgentSession s = new AgentSession(announced.getId(), out, acceptsChanges, wantsServices);
         AgentSession previous = sessions.put(s.nodeId(), s);
         if (previous != null) previous.close();
         s.send(SchedulerMessage.newBuilder().setRegistered(Registered.newBuilder().setNodeId(s.nodeId())
                 .setHeartbeatInterval(com.google.protobuf.util.Durations.fromMillis(heartbeatInterval.toMillis()))).build());
         log.info("agent {} ({}) registered from {}", announced.getName(), s.nodeId(), announced.getAddress());
-        state.awaitRevision(result.revision()).thenRun(() -> pusher.execute(() -> push(s, state.snapshot(), state.secrets())));
+        state.awaitRevision(result.revision()).thenRun(() -> pusher.execute(() -> {
+            Snapshot snapshot = state.snapshot();
+            push(s, snapshot, state.secrets());
+            pushServices(snapshot);
+        }));
         return s;
     }
 
@@ -227,6 +237,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
                     .putAllTaskStates(u.getTaskStatesMap())
                     .setModifyTime(Timestamps.fromMillis(clock.millis()));
             if (!u.getMessage().isEmpty()) b.setStatusMessage(u.getMessage());
+            if (!u.getAddress().isEmpty()) b.setAddress(u.getAddress());
             // Rollouts judge health by how long a replica has been ready without a break.
             if (!ReplicaHealth.ready(b.build())) b.clearHealthySince();
             else if (!b.hasHealthySince()) b.setHealthySince(Timestamps.fromMillis(clock.millis()));
@@ -261,6 +272,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
      */
     private void pushAll() {
         Snapshot snapshot = state.snapshot();
+        pushServices(snapshot);
         Snapshot previous = lastRound;
         lastRound = snapshot;
         Map<String, Versioned<Secret>> secrets = state.secrets();
@@ -282,6 +294,28 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         for (String node : nodes) {
             AgentSession s = sessions.get(node);
             if (s != null) push(s, snapshot, secrets);
+        }
+    }
+
+    /**
+     * Brings the service catalog to {@code snapshot} and sends what changed to the agents that
+     * want it (the whole catalog to those that have none yet on their stream). Costs nothing
+     * while no agent wants it. Pusher thread only.
+     */
+    private void pushServices(Snapshot snapshot) {
+        List<AgentSession> wanting = sessions.values().stream().filter(AgentSession::wantsServices).toList();
+        if (wanting.isEmpty()) {
+            services.reset();
+            return;
+        }
+        var changes = services.advance(snapshot);
+        for (AgentSession s : wanting) {
+            try {
+                s.pushServices(changes, services::whole);
+            } catch (RuntimeException e) {
+                log.warn("service catalog push to agent {} failed: {}", s.nodeId(), e.toString());
+                closeSession(s);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.gantry.scheduler.service;
 import dev.gantry.api.v1.DesiredChanges;
 import dev.gantry.api.v1.SchedulerMessage;
 import dev.gantry.api.v1.Secret;
+import dev.gantry.api.v1.ServiceCatalogUpdate;
 import dev.gantry.scheduler.state.Snapshot;
 import dev.gantry.scheduler.state.Versioned;
 import io.grpc.stub.StreamObserver;
@@ -18,14 +19,34 @@ final class AgentSession {
     private final String nodeId;
     private final StreamObserver<SchedulerMessage> out;
     private final boolean acceptsChanges;
+    private final boolean wantsServices;
     private boolean sentWhole;
+    private boolean sentServices;
     /** The set the agent has (last sent whole or as changes) and what it was built from; the pushing thread's only. */
     private final DesiredAssignments.Memo memo = new DesiredAssignments.Memo();
 
-    AgentSession(String nodeId, StreamObserver<SchedulerMessage> out, boolean acceptsChanges) {
+    AgentSession(String nodeId, StreamObserver<SchedulerMessage> out, boolean acceptsChanges, boolean wantsServices) {
         this.nodeId = nodeId;
         this.out = out;
         this.acceptsChanges = acceptsChanges;
+        this.wantsServices = wantsServices;
+    }
+
+    boolean wantsServices() {
+        return wantsServices;
+    }
+
+    /**
+     * Sends the service catalog: {@code whole} the first time on this stream, then {@code changes}
+     * when there are any. Pusher thread only; synchronized for the stream.
+     */
+    synchronized void pushServices(ServiceCatalogUpdate changes, java.util.function.Supplier<ServiceCatalogUpdate> whole) {
+        if (!sentServices) {
+            out.onNext(SchedulerMessage.newBuilder().setServices(whole.get()).build());
+            sentServices = true;
+        } else if (changes.getUpsertedCount() > 0 || changes.getRemovedCount() > 0) {
+            out.onNext(SchedulerMessage.newBuilder().setServices(changes).build());
+        }
     }
 
     String nodeId() {

@@ -76,9 +76,22 @@ class PrivilegeCheckTest {
         assertThat(problems(hardened, NONE)).isEmpty();
     }
 
+    @Test
+    void hostNetworkingNeedsTheSettingWhenTheJobNamesIt() {
+        Job host = job((Security) null).toBuilder()
+                .setNetwork(dev.gantry.api.v1.Network.newBuilder().setMode(dev.gantry.api.v1.Network.Mode.HOST)).build();
+        assertThat(problems(host, NONE)).containsExactly("network.mode: host networking is not allowed in namespace \"shop\""
+                + " (namespace setting allow_host_network)");
+        assertThat(problems(host, NamespaceSettings.newBuilder().setAllowHostNetwork(true).build())).isEmpty();
+        Job bridge = host.toBuilder().setNetwork(dev.gantry.api.v1.Network.newBuilder()
+                .setMode(dev.gantry.api.v1.Network.Mode.BRIDGE)).build();
+        assertThat(problems(bridge, NONE)).isEmpty();
+        assertThat(problems(job((Security) null), NONE)).as("no mode: the cluster default, host for now, unasked").isEmpty();
+    }
+
     /**
-     * The hook for opt-outs whose job fields do not exist yet: when network.mode or host volumes
-     * arrive, their OptOut entry goes into OPT_OUTS and its setting leaves this list.
+     * The hook for opt-outs whose job fields do not exist yet: when host volumes arrive, their
+     * OptOut entry goes into OPT_OUTS and its setting leaves this list.
      */
     @Test
     void everySettingIsCheckedExceptThoseWhoseJobFieldsDoNotExistYet() {
@@ -86,7 +99,7 @@ class PrivilegeCheckTest {
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(NamespaceSetting.class)));
         Set<NamespaceSetting> pending = EnumSet.allOf(NamespaceSetting.class);
         pending.removeAll(checked);
-        assertThat(pending).containsExactlyInAnyOrder(NamespaceSetting.HOST_NETWORK, NamespaceSetting.HOST_VOLUMES);
+        assertThat(pending).containsExactly(NamespaceSetting.HOST_VOLUMES);
         assertThat(Arrays.stream(NamespaceSetting.values())).hasSize(checked.size() + pending.size());
     }
 }

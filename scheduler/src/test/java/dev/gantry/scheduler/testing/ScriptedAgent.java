@@ -10,6 +10,7 @@ import dev.gantry.api.v1.DesiredAllocations;
 import dev.gantry.api.v1.Node;
 import dev.gantry.api.v1.Resources;
 import dev.gantry.api.v1.SchedulerMessage;
+import dev.gantry.api.v1.ServiceCatalogUpdate;
 import dev.gantry.api.v1.TaskState;
 import io.grpc.Channel;
 import io.grpc.stub.StreamObserver;
@@ -28,6 +29,8 @@ public final class ScriptedAgent {
     public final List<DesiredAllocations> received = new CopyOnWriteArrayList<>();
     /** The desired-set messages themselves, as sent. */
     public final List<SchedulerMessage> messages = new CopyOnWriteArrayList<>();
+    /** Service catalog messages (sent only when the agent announced "service-catalog"), in order. */
+    public final List<ServiceCatalogUpdate> services = new CopyOnWriteArrayList<>();
     private final StreamObserver<AgentMessage> out;
     private final DesiredSet desired = new DesiredSet();
 
@@ -36,9 +39,15 @@ public final class ScriptedAgent {
     }
 
     public ScriptedAgent(Channel channel, String id, String host, long memoryMi, boolean acceptsChanges) {
+        this(channel, id, host, memoryMi, acceptsChanges, List.of());
+    }
+
+    /** {@code moreFeatures}: announced besides "desired-changes" (say, "service-catalog"). */
+    public ScriptedAgent(Channel channel, String id, String host, long memoryMi, boolean acceptsChanges, List<String> moreFeatures) {
         out = AgentServiceGrpc.newStub(channel).connect(new StreamObserver<>() {
             @Override
             public void onNext(SchedulerMessage m) {
+                if (m.hasServices()) services.add(m.getServices());
                 if (m.hasDesired() || m.hasChanges()) {
                     messages.add(m);
                     received.add(desired.apply(m));
@@ -57,6 +66,7 @@ public final class ScriptedAgent {
                 .setAddress(host + ":7422").addDrivers("runc")
                 .setCapacity(Resources.newBuilder().setCpuMillis(4000).setMemoryBytes(memoryMi << 20)));
         if (acceptsChanges) register.addFeatures(DesiredSet.FEATURE);
+        register.addAllFeatures(moreFeatures);
         send(register.build());
     }
 

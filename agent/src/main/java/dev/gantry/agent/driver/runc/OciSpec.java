@@ -24,7 +24,8 @@ import java.util.Set;
  *   <li>{@link SeccompProfile} unless unconfinedSeccomp;</li>
  *   <li>cgroup limits: memory (swap = memory, so no swap), CPU shares and quota, pids.</li>
  * </ul>
- * Namespaces: pid, ipc, uts, mount. The network namespace is the host's (ports come as env).
+ * Namespaces: pid, ipc, uts, mount, and network when the task joins its allocation's named
+ * namespace ({@link TaskConfig.NetworkJoin}); otherwise the network is the host's.
  */
 public final class OciSpec {
     public static final Set<Capability> DEFAULT_CAPABILITIES = Set.copyOf(EnumSet.of(
@@ -60,6 +61,14 @@ public final class OciSpec {
     }
 
     public static ObjectNode build(TaskConfig cfg, ImageUser user, HostOptions host) {
+        return build(cfg, user, host, null);
+    }
+
+    /**
+     * @param hostsFile the container's own /etc/hosts (its hostname on its own address), mounted
+     *                  in place of the host's; null: the host's, as in host networking
+     */
+    public static ObjectNode build(TaskConfig cfg, ImageUser user, HostOptions host, java.nio.file.Path hostsFile) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         TaskConfig.SecurityOptions sec = cfg.security() == null ? TaskConfig.SecurityOptions.DEFAULTS : cfg.security();
         ObjectNode spec = f.objectNode();
@@ -84,13 +93,16 @@ public final class OciSpec {
         root.put("path", "rootfs");
         root.put("readonly", sec.readOnlyRootfs());
         spec.put("hostname", hostname(cfg));
-        mounts(spec.putArray("mounts"), host);
+        mounts(spec.putArray("mounts"), host, hostsFile);
 
         ObjectNode linux = spec.putObject("linux");
         linux.put("cgroupsPath", cgroupsPath(cfg.containerId()));
         resources(linux.putObject("resources"), cfg, host);
         ArrayNode ns = linux.putArray("namespaces");
         for (String t : List.of("pid", "ipc", "uts", "mount")) ns.addObject().put("type", t);
+        if (cfg.network().isolated()) {
+            ns.addObject().put("type", "network").put("path", cfg.network().namespacePath().toString());
+        }
         MASKED_PATHS.forEach(linux.putArray("maskedPaths")::add);
         READONLY_PATHS.forEach(linux.putArray("readonlyPaths")::add);
         if (!sec.unconfinedSeccomp()) linux.set("seccomp", SeccompProfile.build(host.osArch()));
@@ -143,7 +155,13 @@ public final class OciSpec {
         return name.length() > 63 ? name.substring(0, 63) : name;
     }
 
-    private static void mounts(ArrayNode m, HostOptions host) {
+    /** The /etc/hosts of a task in its own network: localhost, and its hostname on its address (or loopback). */
+    public static String hostsFile(TaskConfig cfg) {
+        String address = cfg.network().address().isEmpty() ? "127.0.1.1" : cfg.network().address();
+        return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + address + "\t" + hostname(cfg) + "\n";
+    }
+
+    private static void mounts(ArrayNode m, HostOptions host, java.nio.file.Path hostsFile) {
         mount(m, "/proc", "proc", "proc");
         mount(m, "/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k");
         mount(m, "/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5");
@@ -151,8 +169,10 @@ public final class OciSpec {
         mount(m, "/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev");
         mount(m, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro");
         for (String file : host.hostFilesReadOnly()) {
+            if (file.equals("/etc/hosts") && hostsFile != null) continue;
             mount(m, file, "bind", file, "rbind", "ro", "nosuid", "nodev", "noexec");
         }
+        if (hostsFile != null) mount(m, "/etc/hosts", "bind", hostsFile.toString(), "rbind", "ro", "nosuid", "nodev", "noexec");
     }
 
     private static void mount(ArrayNode m, String dest, String type, String source, String... options) {

@@ -7,6 +7,7 @@ import dev.gantry.agent.driver.ContainerInventory;
 import dev.gantry.agent.driver.DriverException;
 import dev.gantry.agent.driver.ExecResult;
 import dev.gantry.agent.driver.ExitResult;
+import dev.gantry.agent.driver.NetworkNamespaceJoining;
 import dev.gantry.agent.driver.TaskConfig;
 import dev.gantry.agent.driver.TaskDriver;
 import dev.gantry.agent.driver.TaskHandle;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * {@link ContainerPaths}). All state needed after an agent restart is on disk and in the handle.
  * Thread-safe; operations on different containers do not block each other.
  */
-public final class RuncDriver implements TaskDriver, ContainerInventory {
+public final class RuncDriver implements TaskDriver, ContainerInventory, NetworkNamespaceJoining {
     public static final String NAME = "runc";
     public static final Path DEFAULT_RUNC = Path.of("/usr/sbin/runc");
     public static final Path DEFAULT_CONMON = Path.of("/usr/bin/conmon");
@@ -150,7 +151,13 @@ public final class RuncDriver implements TaskDriver, ContainerInventory {
             } catch (IllegalArgumentException e) {
                 throw new DriverException("cannot run as user '" + cfg.user() + "': " + e.getMessage());
             }
-            ObjectNode spec = OciSpec.build(cfg, user, hostOptions());
+            Path hostsFile = null;
+            if (cfg.network().isolated()) {
+                // Its own network: the host's /etc/hosts would name the host's addresses, not the task's.
+                hostsFile = p.dir().resolve("hosts");
+                Files.writeString(hostsFile, OciSpec.hostsFile(cfg));
+            }
+            ObjectNode spec = OciSpec.build(cfg, user, hostOptions(), hostsFile);
             JSON.writerWithDefaultPrettyPrinter().writeValue(p.configJson().toFile(), spec);
             Path parent = cfg.logPath().toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);

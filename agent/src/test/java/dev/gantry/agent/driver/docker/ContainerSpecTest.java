@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 /** The task → container mapping: the runc driver's secure defaults, in Docker's terms. */
 class ContainerSpecTest {
     private static TaskConfig task(long memory, long cpuMillis, SecurityOptions sec) {
-        return new TaskConfig("a1-web", "a1", "web", "sha256:0", List.of(), List.of("/bin/serve", "-v"),
-                List.of("PORT=8080"), "/srv", "app", cpuMillis, memory, sec, Path.of("/logs/web.log"));
+        return TaskConfig.builder().containerId("a1-web").allocationId("a1").taskName("web").image("sha256:0")
+                .args(List.of("/bin/serve", "-v")).env(List.of("PORT=8080")).workingDir("/srv").user("app")
+                .cpuMillis(cpuMillis).memoryBytes(memory).security(sec).logPath(Path.of("/logs/web.log")).build();
     }
 
     @Test

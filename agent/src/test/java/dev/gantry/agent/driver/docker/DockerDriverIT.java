@@ -220,9 +220,9 @@ class DockerDriverIT extends TaskDriverContract {
                 assertThat(d.load(pulled).manifestDigest()).as("loaded once, then found").isEqualTo(loaded.manifestDigest());
 
                 String id = "it-pulled-" + UUID.randomUUID().toString().substring(0, 8);
-                TaskHandle h = d.start(new dev.gantry.agent.driver.TaskConfig(id, "alloc-" + id, "pulled", loaded.manifestDigest(),
-                        List.of(), List.of("/bin/sh", "-c", "echo pulled-from-registry"), List.of(), "/", "", 0, 0,
-                        SecurityOptions.DEFAULTS, logDir().resolve(id + ".log")));
+                TaskHandle h = d.start(dev.gantry.agent.driver.TaskConfig.builder().containerId(id).allocationId("alloc-" + id)
+                        .taskName("pulled").image(loaded.manifestDigest()).args(List.of("/bin/sh", "-c", "echo pulled-from-registry"))
+                        .workingDir("/").security(SecurityOptions.DEFAULTS).logPath(logDir().resolve(id + ".log")).build());
                 try {
                     assertThat(d.await(h).get(60, java.util.concurrent.TimeUnit.SECONDS).exitCode()).isZero();
                     waitForLog(h, "pulled-from-registry");

@@ -16,8 +16,10 @@ class OciSpecTest {
     private static final OciSpec.HostOptions HOST = new OciSpec.HostOptions(true, List.of("/etc/resolv.conf"), "amd64");
 
     static TaskConfig config(SecurityOptions sec, long cpuMillis, long memoryBytes) {
-        return new TaskConfig("c1", "alloc1", "Web_Server", "sha256:0", List.of(Path.of("/layers/a")), List.of("/bin/sh", "-c", "true"),
-                List.of("GANTRY_PORT_HTTP=8080", "A=b=c"), "", "", cpuMillis, memoryBytes, sec, Path.of("/logs/c1.log"));
+        return TaskConfig.builder().containerId("c1").allocationId("alloc1").taskName("Web_Server").image("sha256:0")
+                .layers(List.of(Path.of("/layers/a"))).args(List.of("/bin/sh", "-c", "true"))
+                .env(List.of("GANTRY_PORT_HTTP=8080", "A=b=c")).cpuMillis(cpuMillis).memoryBytes(memoryBytes).security(sec)
+                .logPath(Path.of("/logs/c1.log")).build();
     }
 
     private static List<String> texts(JsonNode array) {
@@ -132,8 +134,9 @@ class OciSpecTest {
 
     @Test
     void hostnameFallsBackToContainerId() {
-        var cfg = new TaskConfig("abc", "a", "---", "sha256:0", List.of(Path.of("/l")), List.of("x"), List.of("PATH=/bin"), "/w",
-                "", 0, 0, null, Path.of("/l.log"));
+        var cfg = TaskConfig.builder().containerId("abc").allocationId("a").taskName("---").image("sha256:0")
+                .layers(List.of(Path.of("/l"))).args(List.of("x")).env(List.of("PATH=/bin")).workingDir("/w").security(null)
+                .logPath(Path.of("/l.log")).build();
         ObjectNode spec = OciSpec.build(cfg, ImageUser.ROOT, HOST);
         assertThat(spec.path("hostname").asText()).isEqualTo("abc");
         assertThat(texts(spec.path("process").path("env"))).containsExactly("PATH=/bin", "HOME=/root");
@@ -145,5 +148,25 @@ class OciSpecTest {
         assertThat(Capability.mask(OciSpec.DEFAULT_CAPABILITIES)).isEqualTo(0x5fbL);
         assertThat(Capability.CHECKPOINT_RESTORE.bit()).isEqualTo(40);
         assertThat(Capability.parse("cap_sys_admin")).isEqualTo(Capability.SYS_ADMIN);
+    }
+
+    @Test
+    void aTaskInItsAllocationsNetworkJoinsTheNamedNamespaceAndGetsItsOwnHostsFile() {
+        TaskConfig cfg = config(SecurityOptions.DEFAULTS, 0, 0).toBuilder()
+                .network(new TaskConfig.NetworkJoin(Path.of("/var/run/netns/gantry-a1"), "10.244.0.7")).build();
+        OciSpec.HostOptions host = new OciSpec.HostOptions(true, List.of("/etc/resolv.conf", "/etc/hosts"), "amd64");
+        ObjectNode spec = OciSpec.build(cfg, ImageUser.ROOT, host, Path.of("/bundle/hosts"));
+        List<String> namespaces = new ArrayList<>();
+        spec.path("linux").path("namespaces").forEach(n -> namespaces.add(n.path("type").asText() + ":" + n.path("path").asText()));
+        assertThat(namespaces).containsExactly("pid:", "ipc:", "uts:", "mount:", "network:/var/run/netns/gantry-a1");
+        List<String> mounts = new ArrayList<>();
+        spec.path("mounts").forEach(m -> mounts.add(m.path("destination").asText() + "<-" + m.path("source").asText()));
+        assertThat(mounts).contains("/etc/resolv.conf<-/etc/resolv.conf", "/etc/hosts<-/bundle/hosts").doesNotContain("/etc/hosts<-/etc/hosts");
+        assertThat(OciSpec.hostsFile(cfg)).contains("127.0.0.1\tlocalhost\n").endsWith("10.244.0.7\tweb-server\n");
+
+        ObjectNode hostNet = OciSpec.build(config(SecurityOptions.DEFAULTS, 0, 0), ImageUser.ROOT, host);
+        List<String> hostNamespaces = new ArrayList<>();
+        hostNet.path("linux").path("namespaces").forEach(n -> hostNamespaces.add(n.path("type").asText()));
+        assertThat(hostNamespaces).as("host mode: the node's network").doesNotContain("network");
     }
 }
