@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "gantry", scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "Gantry deploys containerized apps across servers.",
         subcommands = {
-                RunCommand.class, StatusCommand.class, PsCommand.class, NodesCommand.class, dev.gantry.cli.commands.NodeCommand.class, dev.gantry.cli.commands.SecretCommand.class, LogsCommand.class,
+                RunCommand.class, StatusCommand.class, PsCommand.class, NodesCommand.class, dev.gantry.cli.commands.NodeCommand.class, dev.gantry.cli.commands.SecretCommand.class, dev.gantry.cli.commands.NamespaceCommand.class, LogsCommand.class,
                 StopCommand.class, dev.gantry.cli.commands.RolloutCommand.class, dev.gantry.cli.commands.HistoryCommand.class,
                 ValidateCommand.class, dev.gantry.cli.commands.PlanCommand.class, ImageCommand.class, dev.gantry.cli.commands.EndpointsCommand.class, dev.gantry.cli.commands.EventsCommand.class,
                 dev.gantry.cli.commands.TokenCommand.class, dev.gantry.cli.commands.AclCommand.class,

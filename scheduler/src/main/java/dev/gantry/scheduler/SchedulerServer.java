@@ -199,6 +199,8 @@ public final class SchedulerServer implements AutoCloseable {
                     .addService(new AllocationServiceImpl(state))
                     .addService(new NodeServiceImpl(state, store, keys, clock))
                     .addService(new dev.gantry.scheduler.service.SecretServiceImpl(state, store, keys, clock))
+                    .addService(new dev.gantry.scheduler.service.NamespaceServiceImpl(state,
+                            new dev.gantry.scheduler.admission.Namespaces(store, keys, clock)))
                     .addService(agents)
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .permitKeepAliveTime(5, TimeUnit.SECONDS)

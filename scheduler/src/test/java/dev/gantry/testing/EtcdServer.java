@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -28,6 +29,9 @@ import org.junit.jupiter.api.Assumptions;
  * <p>Self-contained on purpose (only the JDK and JUnit's assumptions), so that other modules'
  * tests can reuse it. Closing stops the private process (SIGTERM, then SIGKILL) and deletes its
  * directory; closing an external server does nothing.
+ *
+ * <p>{@link #startSecureForTest} starts a private etcd that speaks TLS only on its client URL and
+ * requires client certificates ({@code --client-cert-auth}), with certificates the test made.
  */
 public final class EtcdServer implements AutoCloseable {
     /** Comma-separated client URLs of an etcd to use instead of starting one. */
@@ -37,12 +41,27 @@ public final class EtcdServer implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
     private static final int START_ATTEMPTS = 3;
 
+    /**
+     * What a TLS etcd serves with: its certificate (which must name 127.0.0.1 as an IP SAN) and
+     * key as PEM files, the PEM file of the CA(s) whose client certificates it accepts, and a
+     * client context (trusting etcd's certificate, presenting an accepted client certificate)
+     * with which this helper asks etcd's {@code /health} whether it is up.
+     */
+    public record Tls(Path certFile, Path keyFile, Path clientCaFile, SSLContext healthClient) {
+    }
+
     private final List<String> endpoints;
     private final Process process;
     private final Path dataDir;
     private final Thread shutdownHook;
+    private final SSLContext healthClient;
 
     private EtcdServer(List<String> endpoints, Process process, Path dataDir) {
+        this(endpoints, process, dataDir, null);
+    }
+
+    private EtcdServer(List<String> endpoints, Process process, Path dataDir, SSLContext healthClient) {
+        this.healthClient = healthClient;
         this.endpoints = endpoints;
         this.process = process;
         this.dataDir = dataDir;
@@ -70,6 +89,18 @@ public final class EtcdServer implements AutoCloseable {
      * set: for tests that stop or pause their etcd ({@link #signal}), which a shared one must not be.
      */
     public static EtcdServer startPrivateForTest() {
+        return start(requireBinary(), null);
+    }
+
+    /**
+     * A private etcd (as {@link #startPrivateForTest()}) whose client URL is {@code https://127.0.0.1:PORT}
+     * and that accepts only clients with a certificate from {@code tls}'s client CA.
+     */
+    public static EtcdServer startSecureForTest(Tls tls, String... extraFlags) {
+        return start(requireBinary(), tls, extraFlags);
+    }
+
+    private static Path requireBinary() {
         Optional<Path> binary = findBinary();
         if (binary.isEmpty()) {
             String missing = "etcd not found: install Debian's etcd-server (/usr/bin/etcd), put etcd on the PATH, set "
@@ -79,7 +110,7 @@ public final class EtcdServer implements AutoCloseable {
             }
             Assumptions.abort(missing);
         }
-        return start(binary.get());
+        return binary.get();
     }
 
     /** Uses the etcd at these comma-separated client URLs; {@link #close()} leaves it running. */
@@ -91,10 +122,18 @@ public final class EtcdServer implements AutoCloseable {
 
     /** Starts a private single-member etcd; throws {@link IllegalStateException} if it does not come up. */
     public static EtcdServer start(Path binary) {
+        return start(binary, null);
+    }
+
+    /**
+     * As {@link #start(Path)}, over TLS with client certificates required when {@code tls} is given,
+     * and with further etcd flags (e.g. {@code --auth-token-ttl=1}).
+     */
+    public static EtcdServer start(Path binary, Tls tls, String... extraFlags) {
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             try {
-                return startOnce(binary);
+                return startOnce(binary, tls, extraFlags);
             } catch (IllegalStateException e) {
                 // Most likely another process took one of the free ports first; try new ones.
                 last = e;
@@ -137,19 +176,17 @@ public final class EtcdServer implements AutoCloseable {
         }
     }
 
-    private static EtcdServer startOnce(Path binary) {
+    private static EtcdServer startOnce(Path binary, Tls tls, String... extraFlags) {
         Path dir;
         try {
             dir = Files.createTempDirectory("gantry-etcd-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String client = "http://127.0.0.1:" + freePort();
+        String client = (tls == null ? "http" : "https") + "://127.0.0.1:" + freePort();
         String peer = "http://127.0.0.1:" + freePort();
         Path log = dir.resolve("etcd.log");
-        Process process;
-        try {
-            process = new ProcessBuilder(binary.toString(),
+        List<String> command = new java.util.ArrayList<>(List.of(binary.toString(),
                     "--name", "default",
                     "--data-dir", dir.resolve("data").toString(),
                     "--listen-client-urls", client,
@@ -158,7 +195,15 @@ public final class EtcdServer implements AutoCloseable {
                     "--initial-advertise-peer-urls", peer,
                     "--initial-cluster", "default=" + peer,
                     "--initial-cluster-state", "new",
-                    "--initial-cluster-token", "gantry-test-" + UUID.randomUUID())
+                    "--initial-cluster-token", "gantry-test-" + UUID.randomUUID()));
+        if (tls != null) {
+            command.addAll(List.of("--client-cert-auth", "--trusted-ca-file", tls.clientCaFile().toString(),
+                    "--cert-file", tls.certFile().toString(), "--key-file", tls.keyFile().toString()));
+        }
+        command.addAll(List.of(extraFlags));
+        Process process;
+        try {
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
@@ -166,7 +211,7 @@ public final class EtcdServer implements AutoCloseable {
             deleteRecursively(dir);
             throw new UncheckedIOException("cannot run " + binary, e);
         }
-        EtcdServer server = new EtcdServer(List.of(client), process, dir);
+        EtcdServer server = new EtcdServer(List.of(client), process, dir, tls == null ? null : tls.healthClient());
         try {
             server.awaitHealthy(log);
             return server;
@@ -177,7 +222,9 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     private void awaitHealthy(Path log) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient.Builder httpBuilder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+        if (healthClient != null) httpBuilder.sslContext(healthClient);
+        HttpClient http = httpBuilder.build();
         HttpRequest health = HttpRequest.newBuilder(URI.create(endpoints.get(0) + "/health"))
                 .timeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();

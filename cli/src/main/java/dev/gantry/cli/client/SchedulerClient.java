@@ -123,7 +123,8 @@ public final class SchedulerClient implements AutoCloseable {
                         dev.gantry.api.v1.SecretServiceGrpc.SecretServiceBlockingStub secrets,
                         dev.gantry.api.v1.AclServiceGrpc.AclServiceBlockingStub acl,
                         dev.gantry.api.v1.JoinTokenServiceGrpc.JoinTokenServiceBlockingStub joinTokens,
-                        dev.gantry.api.v1.ClusterServiceGrpc.ClusterServiceBlockingStub cluster) {
+                        dev.gantry.api.v1.ClusterServiceGrpc.ClusterServiceBlockingStub cluster,
+                        dev.gantry.api.v1.NamespaceServiceGrpc.NamespaceServiceBlockingStub namespaces) {
     }
 
     private ManagedChannel channel() {
@@ -144,7 +145,8 @@ public final class SchedulerClient implements AutoCloseable {
                 dev.gantry.api.v1.SecretServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
                 dev.gantry.api.v1.AclServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
                 dev.gantry.api.v1.JoinTokenServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
-                dev.gantry.api.v1.ClusterServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
+                dev.gantry.api.v1.ClusterServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
+                dev.gantry.api.v1.NamespaceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
     }
 
     private void switchAddress() {

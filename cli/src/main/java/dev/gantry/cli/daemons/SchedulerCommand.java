@@ -1,6 +1,7 @@
 package dev.gantry.cli.daemons;
 
 import dev.gantry.scheduler.SchedulerServer;
+import dev.gantry.scheduler.store.EtcdOptions;
 import dev.gantry.scheduler.store.EtcdStore;
 import dev.gantry.scheduler.store.Store;
 import picocli.CommandLine.Command;
@@ -12,15 +13,18 @@ import dev.gantry.api.security.Pem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "scheduler", description = "Run a scheduler that keeps all cluster state in etcd.")
 public final class SchedulerCommand implements Callable<Integer> {
     @Option(names = "--etcd", required = true, paramLabel = "URL[,URL...]",
-            description = "etcd endpoints, e.g. http://127.0.0.1:2379.")
+            description = "etcd endpoints, e.g. http://127.0.0.1:2379; https:// URLs for TLS (see --etcd-cacert).")
     String etcd;
+
+    @Mixin
+    EtcdAccessOptions etcdAccess;
 
     @Option(names = "--prefix", defaultValue = "/gantry/", description = "Key prefix in etcd (default: ${DEFAULT-VALUE}).")
     String prefix;
@@ -60,7 +64,7 @@ public final class SchedulerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SchedulerServer.Config config = config();   // bad flags fail before etcd is dialled
-        Store store = EtcdStore.connect(Arrays.stream(etcd.split(",")).map(String::trim).toList());
+        Store store = EtcdStore.connect(etcdOptions());
         Files.createDirectories(dataDir);
         SchedulerServer server;
         try {
@@ -76,6 +80,11 @@ public final class SchedulerCommand implements Callable<Integer> {
                 + "management token");
         Daemons.runUntilSignalled(server, store);
         return 0;
+    }
+
+    /** Endpoints, TLS files and credentials, read and checked (files included) without dialling etcd. */
+    EtcdOptions etcdOptions() {
+        return etcdAccess.options(etcd, System.getenv(), Clock.systemUTC());
     }
 
     SchedulerServer.Config config() {

@@ -54,8 +54,11 @@ public final class ClusterPki {
      *     cluster's key file, or none copied from the first scheduler server), or the store fails
      */
     public static ClusterPki loadOrCreate(Store store, Keys keys, KeySealer sealer, Clock clock) throws IOException {
+        // Longer than the store's own call deadline, so that its error (which says why etcd does
+        // not answer, e.g. a refused client certificate) arrives rather than a bare timeout here.
+        final long wait = 30;
         try {
-            Optional<KeyValue> stored = store.get(keys.clusterCa()).get(10, TimeUnit.SECONDS);
+            Optional<KeyValue> stored = store.get(keys.clusterCa()).get(wait, TimeUnit.SECONDS);
             if (stored.isEmpty()) {
                 ClusterCa created = ClusterCa.create(clock);
                 StoredCa record = StoredCa.newBuilder()
@@ -64,9 +67,9 @@ public final class ClusterPki {
                                 Pem.encodePrivateKey(created.privateKey()).getBytes(StandardCharsets.US_ASCII))))
                         .build();
                 var r = store.txn(List.of(Compare.absent(keys.clusterCa())),
-                        List.of(Op.put(keys.clusterCa(), record.toByteArray())), List.of()).get(10, TimeUnit.SECONDS);
+                        List.of(Op.put(keys.clusterCa(), record.toByteArray())), List.of()).get(wait, TimeUnit.SECONDS);
                 if (r.succeeded()) return new ClusterPki(created);
-                stored = store.get(keys.clusterCa()).get(10, TimeUnit.SECONDS);   // another replica won the race
+                stored = store.get(keys.clusterCa()).get(wait, TimeUnit.SECONDS);   // another replica won the race
                 if (stored.isEmpty()) throw new IOException("the cluster CA vanished from the store while starting");
             }
             return new ClusterPki(open(StoredCa.parseFrom(stored.get().value()), sealer, clock));
@@ -75,8 +78,11 @@ public final class ClusterPki {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while loading the cluster CA", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IOException("cannot read the cluster CA from the state store: " + e.getMessage(), e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IOException("cannot read the cluster CA from the state store: " + cause.getMessage(), e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("cannot read the cluster CA from the state store: no answer within " + wait + "s", e);
         }
     }
 

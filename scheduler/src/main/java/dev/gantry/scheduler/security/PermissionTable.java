@@ -8,9 +8,11 @@ import dev.gantry.api.v1.AllocationServiceGrpc;
 import dev.gantry.api.v1.ClusterServiceGrpc;
 import dev.gantry.api.v1.EventServiceGrpc;
 import dev.gantry.api.v1.GetAllocationRequest;
+import dev.gantry.api.v1.GetNamespaceRequest;
 import dev.gantry.api.v1.JobServiceGrpc;
 import dev.gantry.api.v1.JoinTokenServiceGrpc;
 import dev.gantry.api.v1.LogsRequest;
+import dev.gantry.api.v1.NamespaceServiceGrpc;
 import dev.gantry.api.v1.NodeServiceGrpc;
 import dev.gantry.api.v1.SecretServiceGrpc;
 import dev.gantry.api.v1.SubmitJobRequest;
@@ -76,6 +78,12 @@ public final class PermissionTable {
         t.put(SecretServiceGrpc.getListMethod(), new Rule.InNamespace(Capability.SECRETS, named));
         t.put(SecretServiceGrpc.getDeleteMethod(), new Rule.InNamespace(Capability.SECRETS, named));
 
+        // Namespace settings widen what a namespace's jobs may do (privileged opt-outs): only management changes them.
+        t.put(NamespaceServiceGrpc.getGetMethod(), new Rule.InNamespace(Capability.READ,
+                (r, l) -> orDefault(((GetNamespaceRequest) r).getName())));
+        t.put(NamespaceServiceGrpc.getListMethod(), new Rule.InNamespace(Capability.READ, (r, l) -> ALL_NAMESPACES));
+        t.put(NamespaceServiceGrpc.getUpdateMethod(), new Rule.Management());
+
         t.put(NodeServiceGrpc.getListMethod(), new Rule.Cluster(Capability.NODE_READ));
         t.put(NodeServiceGrpc.getCordonMethod(), new Rule.Cluster(Capability.NODE_WRITE));
         t.put(NodeServiceGrpc.getUncordonMethod(), new Rule.Cluster(Capability.NODE_WRITE));
@@ -102,7 +110,7 @@ public final class PermissionTable {
         for (MethodDescriptor<?, ?> m : List.<MethodDescriptor<?, ?>>of(
                 JobServiceGrpc.getSubmitMethod(), JobServiceGrpc.getStopMethod(), JobServiceGrpc.getPauseRolloutMethod(),
                 JobServiceGrpc.getResumeRolloutMethod(), JobServiceGrpc.getPromoteRolloutMethod(), JobServiceGrpc.getUndoMethod(),
-                SecretServiceGrpc.getPutMethod(), SecretServiceGrpc.getDeleteMethod(),
+                SecretServiceGrpc.getPutMethod(), SecretServiceGrpc.getDeleteMethod(), NamespaceServiceGrpc.getUpdateMethod(),
                 NodeServiceGrpc.getCordonMethod(), NodeServiceGrpc.getUncordonMethod(), NodeServiceGrpc.getDrainMethod(),
                 ClusterServiceGrpc.getJoinMethod(), ClusterServiceGrpc.getRenewCertificateMethod(), ClusterServiceGrpc.getRemoveNodeMethod(),
                 JoinTokenServiceGrpc.getCreateMethod(), JoinTokenServiceGrpc.getRevokeMethod(),

@@ -11,6 +11,8 @@ import dev.gantry.api.v1.HistoryResponse;
 import dev.gantry.api.v1.RolloutRequest;
 import dev.gantry.api.v1.RolloutView;
 import dev.gantry.api.v1.UndoRequest;
+import dev.gantry.scheduler.admission.Namespaces;
+import dev.gantry.scheduler.admission.PrivilegeCheck;
 import dev.gantry.scheduler.history.JobHistory;
 import dev.gantry.scheduler.placement.PlacementSettings;
 import dev.gantry.scheduler.rollout.DeploymentTracker;
@@ -57,6 +59,8 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     private final Planner planner;
 
     private final JobHistory history;
+    /** The namespaces' settings, which decide the privileged opt-outs a job may ask for. */
+    private final Namespaces namespaces;
     /** Why this replica is degraded (its store does not answer), empty when healthy; must not block. */
     private final java.util.function.Supplier<String> degraded;
 
@@ -80,12 +84,14 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
         this.history = history;
         this.endpointWatches = new EndpointWatches(state);
         this.planner = new Planner(keys, clock, placement);
+        this.namespaces = new Namespaces(store, keys, clock);
     }
 
     @Override
     public void submit(SubmitJobRequest request, StreamObserver<SubmitJobResponse> out) {
         Rpc.unary(out, () -> {
             Job spec = validated(request.getJob());
+            requireAllowed(spec);
             var result = history.submit(spec);
             state.awaitRevision(result.revision()).get(10, TimeUnit.SECONDS);
             return SubmitJobResponse.newBuilder().setJob(result.value().orElseThrow()).setChanged(result.written()).build();
@@ -97,6 +103,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     public void plan(SubmitJobRequest request, StreamObserver<PlanResponse> out) {
         Rpc.unary(out, () -> {
             Job spec = validated(request.getJob());
+            requireAllowed(spec);
             Snapshot s = state.snapshot();
             Optional<Job> current = Optional.ofNullable(s.jobs().get(Snapshot.jobKey(spec.getNamespace(), spec.getName())))
                     .map(Versioned::value);
@@ -115,6 +122,22 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
                     + errors.stream().map(FieldError::toString).collect(Collectors.joining("\n"))).asRuntimeException();
         }
         return JobHistory.withoutServerFields(submitted);
+    }
+
+    /**
+     * PERMISSION_DENIED listing every privileged opt-out the job asks for that its namespace does
+     * not allow (see {@link PrivilegeCheck}). The settings are read from the store, so a change of
+     * them applies to the next submit on every replica; jobs already stored are not re-checked.
+     */
+    private void requireAllowed(Job job) throws Exception {
+        List<PrivilegeCheck.Violation> problems = PrivilegeCheck.problems(job, namespaces.get(job.getNamespace()).getSettings());
+        if (problems.isEmpty()) return;
+        throw Status.PERMISSION_DENIED.withDescription("job " + job.getNamespace() + "/" + job.getName()
+                + " asks for what namespace \"" + job.getNamespace() + "\" does not allow:\n"
+                + problems.stream().map(PrivilegeCheck.Violation::toString).collect(Collectors.joining("\n"))
+                + "\nAn operator may allow it: gantry namespace set " + job.getNamespace() + " --allow="
+                + problems.stream().map(p -> p.setting().word()).distinct().collect(Collectors.joining(",")))
+                .asRuntimeException();
     }
 
     @Override
@@ -165,6 +188,9 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
                         : "cannot undo to version " + to + ": job " + ns + "/" + request.getJob() + " is at version "
                         + current.getVersion() + "; name an earlier one").asRuntimeException();
             }
+            // The old version is checked as a new submit would be: the namespace may allow less by now.
+            Optional<Job> target = history.version(ns, request.getJob(), to);
+            if (target.isPresent()) requireAllowed(target.get());
             var result = history.redeploy(ns, request.getJob(), to, 0, "undo to version " + to, next -> List.of(), List.of());
             state.awaitRevision(result.revision()).get(10, TimeUnit.SECONDS);
             return SubmitJobResponse.newBuilder().setJob(result.value().orElseThrow()).setChanged(result.written()).build();

@@ -87,6 +87,15 @@ public final class Keys {
         return secrets(namespace) + name;
     }
 
+    /** Namespace settings (which privileged opt-outs its jobs may use): namespaces/NS; absent: the defaults. */
+    public String namespaces() {
+        return prefix + "namespaces/";
+    }
+
+    public String namespace(String name) {
+        return namespaces() + name;
+    }
+
     /** Why replicas of a job could not be placed; absent when all are placed. */
     public String unplaced() {
         return prefix + "unplaced/";

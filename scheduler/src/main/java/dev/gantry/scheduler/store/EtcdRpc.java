@@ -32,8 +32,16 @@ final class EtcdRpc {
     private final int maxAttempts;
     private final Duration firstBackoff;
     private final Executor completions;
+    /** Why etcd may not answer (a refused certificate, say), asked when a call times out; blocking. */
+    private final Supplier<java.util.Optional<String>> whyNoAnswer;
 
     EtcdRpc(Duration deadline, int maxAttempts, Duration firstBackoff, Executor completions) {
+        this(deadline, maxAttempts, firstBackoff, completions, java.util.Optional::empty);
+    }
+
+    EtcdRpc(Duration deadline, int maxAttempts, Duration firstBackoff, Executor completions,
+            Supplier<java.util.Optional<String>> whyNoAnswer) {
+        this.whyNoAnswer = whyNoAnswer;
         this.deadline = deadline;
         this.maxAttempts = maxAttempts;
         this.firstBackoff = firstBackoff;
@@ -43,19 +51,19 @@ final class EtcdRpc {
     /** A call that is safe to repeat: retried while etcd is unavailable. */
     <T> CompletableFuture<T> idempotent(String what, Supplier<CompletableFuture<T>> rpc) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        attempt(what, rpc, 1, maxAttempts, result);
+        attempt(what, rpc, 1, maxAttempts, false, result);
         return result;
     }
 
     /** A call that must not be repeated blindly (a transaction, a lease grant). */
     <T> CompletableFuture<T> once(String what, Supplier<CompletableFuture<T>> rpc) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        attempt(what, rpc, 1, 1, result);
+        attempt(what, rpc, 1, 1, false, result);
         return result;
     }
 
     private <T> void attempt(String what, Supplier<CompletableFuture<T>> rpc, int attempt, int attempts,
-                             CompletableFuture<T> result) {
+                             boolean loggedInAgain, CompletableFuture<T> result) {
         CompletableFuture<T> call;
         try {
             call = rpc.get();
@@ -65,10 +73,15 @@ final class EtcdRpc {
         call.orTimeout(deadline.toNanos(), TimeUnit.NANOSECONDS).whenCompleteAsync((value, error) -> {
             if (error == null) {
                 result.complete(value);
+            } else if (!loggedInAgain && needsNewAuthToken(unwrap(error))) {
+                // etcd forgot our auth token (it expired while idle, or etcd restarted). jetcd has
+                // dropped it on seeing this error and logs in again on the next call. etcd checks the
+                // token before it applies anything, so even a transaction is safe to send again, once.
+                attempt(what, rpc, attempt, attempts, true, result);
             } else if (attempt < attempts && isUnavailable(unwrap(error))) {
                 long backoff = firstBackoff.toMillis() << (attempt - 1);
                 Executor later = CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS, completions);
-                later.execute(() -> attempt(what, rpc, attempt + 1, attempts, result));
+                later.execute(() -> attempt(what, rpc, attempt + 1, attempts, loggedInAgain, result));
             } else {
                 result.completeExceptionally(translate(what, unwrap(error)));
             }
@@ -92,10 +105,31 @@ final class EtcdRpc {
         if (code == Status.Code.INVALID_ARGUMENT) {
             return new IllegalArgumentException(what + ": " + message, error);
         }
+        if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
+            // jetcd wraps a failed login (wrong password) in a bare UNAUTHENTICATED: say what etcd said.
+            return new IllegalStateException(what + ": etcd refused access (" + details(error) + ")", error);
+        }
         if (error instanceof TimeoutException || code == Status.Code.DEADLINE_EXCEEDED) {
-            return withCause(new TimeoutException(what + ": no answer from etcd within " + deadline), error);
+            String why = whyNoAnswer.get().map(w -> " (" + w + ")").orElse("");
+            return withCause(new TimeoutException(what + ": no answer from etcd within " + deadline + why), error);
         }
         return error;
+    }
+
+    /** jetcd's own test (Errors.isInvalidTokenError / isAuthStoreExpired), on which it drops its token. */
+    private static boolean needsNewAuthToken(Throwable error) {
+        Status status = Status.fromThrowable(error);
+        return io.etcd.jetcd.support.Errors.isInvalidTokenError(status) || io.etcd.jetcd.support.Errors.isAuthStoreExpired(status);
+    }
+
+    /** The descriptions along the cause chain, e.g. "UNAUTHENTICATED: authentication failed, invalid user ID or password". */
+    private static String details(Throwable error) {
+        StringBuilder out = new StringBuilder(Status.fromThrowable(error).getCode().name());
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String d = t instanceof io.grpc.StatusRuntimeException s ? s.getStatus().getDescription() : null;
+            if (d != null && !d.isBlank()) out.append(": ").append(d.replace("etcdserver: ", ""));
+        }
+        return out.toString();
     }
 
     private static boolean isUnavailable(Throwable error) {

@@ -2,6 +2,7 @@ package dev.gantry.scheduler.store;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -48,29 +49,72 @@ public final class EtcdStore implements Store {
     private final ExecutorService completions;
     private final Set<WatchDelivery> watches = ConcurrentHashMap.newKeySet();
 
-    private EtcdStore(Client client, Duration callTimeout, ExecutorService completions) {
+    private EtcdStore(Client client, EtcdOptions options, ExecutorService completions) {
         this.client = client;
         this.completions = completions;
-        this.rpc = new EtcdRpc(callTimeout, READ_ATTEMPTS, FIRST_BACKOFF, completions);
+        this.rpc = new EtcdRpc(options.callTimeout(), READ_ATTEMPTS, FIRST_BACKOFF, completions, new Diagnosis(options));
     }
 
     /** Connects lazily (the first call waits for the connection, within its deadline). */
     public static EtcdStore connect(List<String> endpoints) {
-        return connect(endpoints, DEFAULT_CALL_TIMEOUT);
+        return connect(EtcdOptions.of(endpoints));
     }
 
     /** As {@link #connect(List)}, with {@code callTimeout} as every call's deadline. */
     public static EtcdStore connect(List<String> endpoints, Duration callTimeout) {
-        if (endpoints.isEmpty()) {
-            throw new IllegalArgumentException("no etcd endpoints given");
-        }
-        Client client = Client.builder()
-                .endpoints(endpoints.toArray(String[]::new))
+        return connect(EtcdOptions.of(endpoints).withCallTimeout(callTimeout));
+    }
+
+    /**
+     * Connects lazily, over TLS when the endpoints are https:// (with the options' client
+     * certificate, if any), as the options' user when given. Nothing is dialled here: a wrong
+     * certificate or password shows in the first call. jetcd checks each endpoint's server
+     * certificate against that endpoint's own host (IP or DNS name), so every member's
+     * certificate must name the address the scheduler uses for it.
+     */
+    public static EtcdStore connect(EtcdOptions options) {
+        ClientBuilder builder = Client.builder()
+                .endpoints(options.endpoints().stream().map(String::trim).toArray(String[]::new))
                 .retryMaxAttempts(0) // EtcdRpc owns the retry rule
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-                .interceptor(new UnaryDeadlineInterceptor(callTimeout))
-                .build();
-        return new EtcdStore(client, callTimeout, Executors.newCachedThreadPool(new DaemonThreads("gantry-etcd")));
+                .interceptor(new UnaryDeadlineInterceptor(options.callTimeout()));
+        if (options.secure()) {
+            EtcdTls tls = options.tls() != null ? options.tls() : new EtcdTls(List.of(), null, List.of());
+            builder.sslContext(tls.sslContext());
+        }
+        if (options.credentials() != null) {
+            builder.user(bytes(options.credentials().user())).password(bytes(options.credentials().password()));
+        }
+        return new EtcdStore(builder.build(), options, Executors.newCachedThreadPool(new DaemonThreads("gantry-etcd")));
+    }
+
+    /**
+     * {@link EtcdHandshake}'s answer, asked at most once per {@link #FRESH} however many calls time out
+     * together, so that an outage does not turn into a storm of probes.
+     */
+    private static final class Diagnosis implements java.util.function.Supplier<Optional<String>> {
+        private static final Duration FRESH = Duration.ofSeconds(5);
+        private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+        private final EtcdOptions options;
+        private Optional<String> last = Optional.empty();
+        private long askedAt;
+        private boolean asked;
+
+        Diagnosis(EtcdOptions options) {
+            this.options = options;
+        }
+
+        @Override
+        public synchronized Optional<String> get() {
+            long now = System.nanoTime();
+            if (!asked || now - askedAt > FRESH.toNanos()) {
+                Duration timeout = options.callTimeout().compareTo(PROBE_TIMEOUT) < 0 ? options.callTimeout() : PROBE_TIMEOUT;
+                last = EtcdHandshake.problems(options, timeout);
+                askedAt = now;
+                asked = true;
+            }
+            return last;
+        }
     }
 
     @Override

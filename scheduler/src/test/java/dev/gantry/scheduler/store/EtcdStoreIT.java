@@ -64,7 +64,8 @@ class EtcdStoreIT extends StoreContractTest {
             long start = System.nanoTime();
             Throwable error = failure(unreachable.txn(List.of(), List.of(Op.put("/k", bytes("v"))), List.of()));
             Duration took = Duration.ofNanos(System.nanoTime() - start);
-            assertThat(error).isInstanceOf(TimeoutException.class);
+            assertThat(error).isInstanceOf(TimeoutException.class)
+                    .hasMessageContaining("127.0.0.1:" + closedPort + ": cannot connect");
             assertThat(took).isLessThan(Duration.ofSeconds(3));
 
             start = System.nanoTime();
