@@ -16,7 +16,7 @@ import dev.gantry.api.v1.SubmitJobRequest;
 import dev.gantry.api.v1.Task;
 import dev.gantry.api.v1.UpdateNamespaceRequest;
 import dev.gantry.scheduler.security.SchedulerSecurity;
-import dev.gantry.scheduler.store.MemoryStore;
+import dev.gantry.scheduler.testing.SecureScheduler;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -41,33 +41,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class NamespaceSettingsAclTest {
     @TempDir
     Path dir;
-    private MemoryStore store;
-    private SchedulerServer server;
-    private X509Certificate ca;
+    private SecureScheduler scheduler;
     private String management;
-    private final List<ManagedChannel> channels = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        store = new MemoryStore();
-        server = SchedulerServer.start(store, new SchedulerServer.Config("127.0.0.1", 0, -1, "/gantry/"),
-                new SchedulerSecurity.Settings(dir.resolve("cluster.key"), List.of(), Duration.ofMinutes(10)));
-        ca = server.caCertificate().orElseThrow();
-        management = server.bootstrapAcl().orElseThrow();
+        scheduler = SecureScheduler.start(dir);
+        management = scheduler.management;
     }
 
     @AfterEach
     void stop() {
-        channels.forEach(ManagedChannel::shutdownNow);
-        server.close();
-        store.close();
+        scheduler.close();
     }
 
     private ManagedChannel withToken(String token) {
-        ManagedChannel c = Transport.mutualTls(TlsMaterial.trustOnly(ca)).withBearerToken(token)
-                .channel("127.0.0.1", server.grpcPort()).build();
-        channels.add(c);
-        return c;
+        return scheduler.withToken(token);
     }
 
     private static Status.Code code(Runnable call) {

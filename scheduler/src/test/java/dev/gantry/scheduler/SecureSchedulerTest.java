@@ -38,6 +38,7 @@ import dev.gantry.scheduler.security.PermissionTable;
 import dev.gantry.scheduler.security.Rule;
 import dev.gantry.scheduler.security.SchedulerSecurity;
 import dev.gantry.scheduler.store.MemoryStore;
+import dev.gantry.scheduler.testing.SecureScheduler;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -71,40 +72,36 @@ class SecureSchedulerTest {
     @TempDir
     Path dir;
 
+    private SecureScheduler scheduler;
     private MemoryStore store;
     private SchedulerServer server;
     private X509Certificate ca;
     private String management;
-    private final List<ManagedChannel> channels = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        store = new MemoryStore();
-        server = SchedulerServer.start(store, new SchedulerServer.Config("127.0.0.1", 0, -1, "/gantry/"),
-                new SchedulerSecurity.Settings(dir.resolve("cluster.key"), List.of(), Duration.ofMinutes(10)));
-        ca = server.caCertificate().orElseThrow();
-        management = server.bootstrapAcl().orElseThrow();
+        scheduler = SecureScheduler.start(dir);
+        store = scheduler.store;
+        server = scheduler.server;
+        ca = scheduler.ca;
+        management = scheduler.management;
     }
 
     @AfterEach
     void stop() {
-        channels.forEach(ManagedChannel::shutdownNow);
-        server.close();
-        store.close();
+        scheduler.close();
     }
 
     private ManagedChannel channel(Transport transport) {
-        ManagedChannel c = transport.channel("127.0.0.1", server.grpcPort()).build();
-        channels.add(c);
-        return c;
+        return scheduler.channel(transport);
     }
 
     private ManagedChannel anonymous() {
-        return channel(Transport.mutualTls(TlsMaterial.trustOnly(ca)));
+        return scheduler.anonymous();
     }
 
     private ManagedChannel withToken(String token) {
-        return channel(Transport.mutualTls(TlsMaterial.trustOnly(ca)).withBearerToken(token));
+        return scheduler.withToken(token);
     }
 
     @Test
