@@ -67,9 +67,30 @@ final class ServiceDirectory {
         if (!EndpointCatalog.ready(a)) return null;
         Versioned<Node> node = s.nodes().get(a.getNodeId());
         if (node == null || node.value().getStatus() == NodeStatus.NODE_DOWN) return null;
+        // A replica with an address of its own (bridge mode) is reached there, on the ports it listens on
+        // inside; one in host mode at its node's address, on its host ports.
+        boolean own = !a.getAddress().isEmpty();
         return ServiceEndpoint.newBuilder().setNamespace(a.getNamespace()).setJob(a.getJob())
                 .setEndpoint(Endpoint.newBuilder().setAllocationId(a.getId()).setIndex(a.getIndex()).setNodeId(a.getNodeId())
-                        .setAddress(EndpointCatalog.host(node.value().getAddress())).addAllPorts(a.getPortsList()))
+                        .setAddress(own ? a.getAddress() : EndpointCatalog.host(node.value().getAddress()))
+                        .addAllPorts(own ? insidePorts(s, a) : a.getPortsList()))
                 .build();
+    }
+
+    /**
+     * The allocation's ports as its tasks listen on them in its namespace: {@code to} where the job
+     * sets one, else the host port (which then equals it). Read from the job as it is now: a change of
+     * {@code to} changes the template, so such allocations are replaced, not kept.
+     */
+    private static java.util.List<dev.gantry.api.v1.AllocatedPort> insidePorts(Snapshot s, Allocation a) {
+        Versioned<dev.gantry.api.v1.Job> job = s.jobs().get(Snapshot.jobKey(a.getNamespace(), a.getJob()));
+        java.util.List<dev.gantry.api.v1.AllocatedPort> out = new java.util.ArrayList<>();
+        for (dev.gantry.api.v1.AllocatedPort p : a.getPortsList()) {
+            int inside = job == null ? 0 : job.value().getTasksList().stream().filter(t -> t.getName().equals(p.getTask()))
+                    .flatMap(t -> t.getPortsList().stream()).filter(q -> q.getName().equals(p.getName()))
+                    .mapToInt(dev.gantry.api.v1.Port::getTo).findFirst().orElse(0);
+            out.add(inside > 0 ? p.toBuilder().setValue(inside).build() : p);
+        }
+        return out;
     }
 }

@@ -84,4 +84,23 @@ class ServiceDirectoryTest {
 
         assertThat(upsertedIds(advance())).containsExactly("a1");
     }
+
+    @Test
+    void aReplicaWithItsOwnAddressIsReachedThereOnThePortsItListensOnInside() {
+        node("n1", "10.0.0.1:7422", NodeStatus.NODE_READY);
+        allocations.put("a1", new Versioned<>(Allocation.newBuilder().setId("a1").setNamespace("default").setJob("web")
+                .setNodeId("n1").setDesiredStatus(DesiredStatus.DESIRED_RUN).setClientStatus(ClientStatus.CLIENT_RUNNING)
+                .setAddress("10.244.0.7")
+                .addPorts(dev.gantry.api.v1.AllocatedPort.newBuilder().setTask("web").setName("redis").setValue(21000))
+                .addPorts(dev.gantry.api.v1.AllocatedPort.newBuilder().setTask("web").setName("admin").setValue(21001))
+                .putTaskStates("web", TaskState.newBuilder().setHealthy(true).build()).build(), ++revision));
+        var job = dev.gantry.api.v1.Job.newBuilder().setNamespace("default").setName("web")
+                .addTasks(dev.gantry.api.v1.Task.newBuilder().setName("web")
+                        .addPorts(dev.gantry.api.v1.Port.newBuilder().setName("redis").setTo(6379))
+                        .addPorts(dev.gantry.api.v1.Port.newBuilder().setName("admin"))).build();
+        var e = directory.advance(new Snapshot(++revision, Map.of("default/web", new Versioned<>(job, 1)), Map.copyOf(allocations),
+                Map.copyOf(nodes), Map.of())).getUpserted(0).getEndpoint();
+        assertThat(e.getAddress()).isEqualTo("10.244.0.7");
+        assertThat(e.getPortsList()).extracting(dev.gantry.api.v1.AllocatedPort::getValue).containsExactly(6379, 21001);
+    }
 }
