@@ -60,34 +60,104 @@ public final class AgentDaemon implements AutoCloseable {
                          NetworkSettings network) {
         public Config {
             if (network == null) network = NetworkSettings.defaults(dataDir);
+            labels = Map.copyOf(labels);
+            insecureRegistries = java.util.Set.copyOf(insecureRegistries);
         }
 
-        /** Default networking ({@link NetworkSettings#defaults}). */
-        public Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
-                      String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
-                      long reservedCpuMillis, long reservedMemoryBytes, Path registryConfig,
-                      java.util.Set<String> insecureRegistries, ImageGcPolicy imageGc, Duration imageGcInterval) {
-            this(schedulers, dataDir, nodeName, labels, bindHost, port, advertiseHost, dynamicPortLow, dynamicPortHigh,
-                    reservedCpuMillis, reservedMemoryBytes, registryConfig, insecureRegistries, imageGc, imageGcInterval, null);
+        /** A config with defaults for everything but where the schedulers are and where the agent keeps its data. */
+        public static Builder builder(List<String> schedulers, Path dataDir) {
+            return new Builder(schedulers, dataDir);
+        }
+    }
+
+    /**
+     * Builds a {@link Config}: every setting has a default (a random port on all interfaces,
+     * advertised as 127.0.0.1; dynamic ports 20000-32000; nothing reserved; the default Docker
+     * config.json, HTTPS registries only; {@link ImageGcPolicy#DEFAULTS} every
+     * {@link #DEFAULT_IMAGE_GC_INTERVAL}; {@link NetworkSettings#defaults}).
+     */
+    public static final class Builder {
+        private final List<String> schedulers;
+        private final Path dataDir;
+        private String nodeName;
+        private Map<String, String> labels = Map.of();
+        private String bindHost = "0.0.0.0";
+        private int port;
+        private String advertiseHost = "127.0.0.1";
+        private int dynamicPortLow = 20000;
+        private int dynamicPortHigh = 32000;
+        private long reservedCpuMillis;
+        private long reservedMemoryBytes;
+        private Path registryConfig = dev.gantry.agent.image.RegistryCredentials.defaultPath();
+        private java.util.Set<String> insecureRegistries = java.util.Set.of();
+        private ImageGcPolicy imageGc = ImageGcPolicy.DEFAULTS;
+        private Duration imageGcInterval = DEFAULT_IMAGE_GC_INTERVAL;
+        private NetworkSettings network;
+
+        private Builder(List<String> schedulers, Path dataDir) {
+            this.schedulers = List.copyOf(schedulers);
+            this.dataDir = dataDir;
         }
 
-        /** Default image GC ({@link ImageGcPolicy#DEFAULTS}, every {@link #DEFAULT_IMAGE_GC_INTERVAL}). */
-        public Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
-                      String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
-                      long reservedCpuMillis, long reservedMemoryBytes, Path registryConfig,
-                      java.util.Set<String> insecureRegistries) {
-            this(schedulers, dataDir, nodeName, labels, bindHost, port, advertiseHost, dynamicPortLow, dynamicPortHigh,
-                    reservedCpuMillis, reservedMemoryBytes, registryConfig, insecureRegistries, ImageGcPolicy.DEFAULTS,
-                    DEFAULT_IMAGE_GC_INTERVAL);
+        /** Null or empty: the host name. */
+        public Builder nodeName(String name) {
+            this.nodeName = name;
+            return this;
         }
 
-        /** Without registry settings: the default Docker config.json, HTTPS only. */
-        public Config(List<String> schedulers, Path dataDir, String nodeName, Map<String, String> labels,
-                      String bindHost, int port, String advertiseHost, int dynamicPortLow, int dynamicPortHigh,
-                      long reservedCpuMillis, long reservedMemoryBytes) {
-            this(schedulers, dataDir, nodeName, labels, bindHost, port, advertiseHost, dynamicPortLow, dynamicPortHigh,
-                    reservedCpuMillis, reservedMemoryBytes, dev.gantry.agent.image.RegistryCredentials.defaultPath(),
-                    java.util.Set.of());
+        public Builder labels(Map<String, String> labels) {
+            this.labels = labels;
+            return this;
+        }
+
+        /** The agent's own gRPC port (0: any free one). */
+        public Builder bind(String host, int port) {
+            this.bindHost = host;
+            this.port = port;
+            return this;
+        }
+
+        /** The address schedulers and CLIs reach this agent at, and the host IP tasks see. */
+        public Builder advertise(String host) {
+            this.advertiseHost = host;
+            return this;
+        }
+
+        public Builder dynamicPorts(int low, int high) {
+            this.dynamicPortLow = low;
+            this.dynamicPortHigh = high;
+            return this;
+        }
+
+        /** What the agent keeps for the system, not offered to allocations. */
+        public Builder reserved(long cpuMillis, long memoryBytes) {
+            this.reservedCpuMillis = cpuMillis;
+            this.reservedMemoryBytes = memoryBytes;
+            return this;
+        }
+
+        public Builder registries(Path dockerConfig, java.util.Set<String> insecure) {
+            this.registryConfig = dockerConfig;
+            this.insecureRegistries = insecure;
+            return this;
+        }
+
+        /** {@code interval} zero: never. */
+        public Builder imageGc(ImageGcPolicy policy, Duration interval) {
+            this.imageGc = policy;
+            this.imageGcInterval = interval;
+            return this;
+        }
+
+        public Builder network(NetworkSettings network) {
+            this.network = network;
+            return this;
+        }
+
+        public Config build() {
+            return new Config(schedulers, dataDir, nodeName, labels, bindHost, port, advertiseHost, dynamicPortLow,
+                    dynamicPortHigh, reservedCpuMillis, reservedMemoryBytes, registryConfig, insecureRegistries, imageGc,
+                    imageGcInterval, network);
         }
     }
 

@@ -47,7 +47,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Usage: {@code PlacementScaleBenchmark [scenario=small|A|B] [nodes=N] [jobs=N] [replicas=N]
  * [size=normal|tiny] [inflight=8] [channels=4] [threads=2] [timeout=300] [raw=true] [engine=true]
- * [report=true] [running=true] [leader-ttl=15]}. The leader lease is 15 s rather than the scheduler's
+ * [report=true] [running=true] [leader-ttl=15] [tls=false]}. With {@code tls=true} the scheduler is
+ * secure: every agent joins through ClusterService.Join and connects with its own node certificate
+ * (a TLS connection each), and jobs are submitted with a management token. The leader lease is 15 s rather than the scheduler's
  * default 5 s: a renewal must answer within a third of it, and with etcd, the scheduler and 5,000
  * simulated agents sharing two cores, etcd's answers take over 1.7 s at times, so the default
  * makes the scheduler step down mid-run (a finding of its own; see deploy/bench/README.md). With {@code report=false} the agents receive their desired sets but
@@ -84,6 +86,7 @@ public final class PlacementScaleBenchmark {
         boolean report = Boolean.parseBoolean(args.getOrDefault("report", "true"));
         Duration leaderTtl = Duration.ofSeconds(Long.parseLong(args.getOrDefault("leader-ttl", "15")));
         boolean waitRunning = report && Boolean.parseBoolean(args.getOrDefault("running", "true"));
+        boolean tls = Boolean.parseBoolean(args.getOrDefault("tls", "false"));
 
         List<Node> nodes = Workload.nodes(nodeCount, 42);
         List<Job> jobs = Workload.jobs(jobCount, replicas, size, 43);
@@ -111,18 +114,37 @@ public final class PlacementScaleBenchmark {
 
         try (EtcdProcess etcd = EtcdProcess.start();
              EtcdStore store = EtcdStore.connect(etcd.endpoints())) {
-            SchedulerServer scheduler = SchedulerServer.start(store, new SchedulerServer.Config("127.0.0.1", 0, -1,
-                    "/gantry/").withNodeTtl(Duration.ofSeconds(10)).withLeaderTtl(leaderTtl));
+            SchedulerServer.Config config = new SchedulerServer.Config("127.0.0.1", 0, -1, "/gantry/")
+                    .withNodeTtl(Duration.ofSeconds(10)).withLeaderTtl(leaderTtl);
+            java.nio.file.Path keyDir = java.nio.file.Files.createTempDirectory("gantry-bench-key");
+            SchedulerServer scheduler = tls
+                    ? SchedulerServer.start(store, config, new dev.gantry.scheduler.security.SchedulerSecurity.Settings(
+                            keyDir.resolve("cluster.key"), List.of(), Duration.ofDays(1)))
+                    : SchedulerServer.start(store, config);
+            Transport clientTransport = Transport.plaintext();
+            Map<String, Transport> identities = null;
+            if (tls) {
+                clientTransport = Transport.mutualTls(dev.gantry.api.transport.TlsMaterial.trustOnly(scheduler.caCertificate().orElseThrow()))
+                        .withBearerToken(scheduler.bootstrapAcl().orElseThrow());
+                long j0 = System.nanoTime();
+                identities = NodeIdentities.join("127.0.0.1", scheduler.grpcPort(), scheduler.createJoinToken(Duration.ofHours(1)),
+                        nodes.stream().map(Node::getId).toList(), 8);
+                System.out.printf("mTLS: %,d agents joined (key, CSR, ClusterService.Join, certificate) in %.1f s%n",
+                        nodeCount, (System.nanoTime() - j0) / 1e9);
+            }
             Sampler sampler = new Sampler(etcd.pid());
             try (PlacementObserver observer = new PlacementObserver(etcd.endpoints(), "/gantry/allocs/", jobCount, replicas);
-                 SimulatedAgents agents = new SimulatedAgents("127.0.0.1", scheduler.grpcPort(), nodes, channels, threads, report)) {
+                 SimulatedAgents agents = new SimulatedAgents("127.0.0.1", scheduler.grpcPort(), nodes, channels, threads, report,
+                         identities == null ? null : identities::get)) {
                 long t0 = System.nanoTime();
                 agents.connect(Math.max(60, timeout));
-                System.out.printf("%,d simulated agents registered in %.1f s (%d connections, %d callback threads); "
+                System.out.printf("%,d simulated agents registered in %.1f s (%s, %d callback threads); "
                                 + "leader lease %d s; %d job submissions in flight%n",
-                        nodeCount, (System.nanoTime() - t0) / 1e9, channels, threads, leaderTtl.toSeconds(), inflight);
+                        nodeCount, (System.nanoTime() - t0) / 1e9,
+                        tls ? "mTLS, a connection and TLS handshake each" : channels + " plaintext connections",
+                        threads, leaderTtl.toSeconds(), inflight);
 
-                ManagedChannel client = Transport.plaintext().channel("127.0.0.1", scheduler.grpcPort()).build();
+                ManagedChannel client = clientTransport.channel("127.0.0.1", scheduler.grpcPort()).build();
                 ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "bench-progress");
                     t.setDaemon(true);

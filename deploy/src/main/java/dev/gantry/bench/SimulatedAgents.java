@@ -93,6 +93,16 @@ final class SimulatedAgents implements AutoCloseable {
 
     /** {@code report}: whether agents report what they are sent (false: they only receive it, to measure placement alone). */
     SimulatedAgents(String host, int port, List<Node> nodes, int channelCount, int threads, boolean report) {
+        this(host, port, nodes, channelCount, threads, report, null);
+    }
+
+    /**
+     * {@code identities} non-null: mutual TLS, every agent on a connection of its own that presents
+     * the node certificate {@code identities} gives for its node id (node authorization allows a
+     * connection to speak for the one node its certificate names); {@code channelCount} is then unused.
+     */
+    SimulatedAgents(String host, int port, List<Node> nodes, int channelCount, int threads, boolean report,
+                    java.util.function.Function<String, Transport> identities) {
         this.report = report;
         callbacks = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "sim-agent");
@@ -105,13 +115,23 @@ final class SimulatedAgents implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        for (int i = 0; i < channelCount; i++) {
-            channels.add(Transport.plaintext().channel(host, port).executor(callbacks)
-                    .eventLoopGroup(network).channelType(io.netty.channel.socket.nio.NioSocketChannel.class)
-                    .maxInboundMessageSize(64 << 20).build());
-        }
         registered = new CountDownLatch(nodes.size());
-        for (int i = 0; i < nodes.size(); i++) agents.add(new Agent(nodes.get(i), channels.get(i % channelCount)));
+        if (identities == null) {
+            for (int i = 0; i < channelCount; i++) channels.add(channel(Transport.plaintext(), host, port));
+            for (int i = 0; i < nodes.size(); i++) agents.add(new Agent(nodes.get(i), channels.get(i % channelCount)));
+        } else {
+            for (Node n : nodes) {
+                ManagedChannel c = channel(identities.apply(n.getId()), host, port);
+                channels.add(c);
+                agents.add(new Agent(n, c));
+            }
+        }
+    }
+
+    private ManagedChannel channel(Transport transport, String host, int port) {
+        return transport.channel(host, port).executor(callbacks)
+                .eventLoopGroup(network).channelType(io.netty.channel.socket.nio.NioSocketChannel.class)
+                .maxInboundMessageSize(64 << 20).build();
     }
 
     /**

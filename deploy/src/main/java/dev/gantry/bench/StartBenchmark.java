@@ -139,8 +139,8 @@ public final class StartBenchmark {
         MemoryStore store = new MemoryStore();
         int port = freePort();
         SchedulerServer scheduler = SchedulerServer.start(store, new SchedulerServer.Config("127.0.0.1", port, -1, "/gantry/"));
-        AgentDaemon agent = AgentDaemon.start(new AgentDaemon.Config(List.of("127.0.0.1:" + port), dir, "bench", Map.of(),
-                "127.0.0.1", freePort(), "127.0.0.1", 45000, 45999, 0, 0), List.of(new RuncDriver(dir.resolve("runc"))));
+        AgentDaemon agent = AgentDaemon.start(AgentDaemon.Config.builder(List.of("127.0.0.1:" + port), dir).nodeName("bench")
+                .bind("127.0.0.1", freePort()).dynamicPorts(45000, 45999).build(), List.of(new RuncDriver(dir.resolve("runc"))));
         ManagedChannel ch = Transport.plaintext().channel("127.0.0.1", port).build();
         JobServiceGrpc.JobServiceBlockingStub jobs = JobServiceGrpc.newBlockingStub(ch);
         while (!agent.isRegistered()) Thread.sleep(20);

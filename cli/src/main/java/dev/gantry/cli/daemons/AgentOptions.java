@@ -106,10 +106,11 @@ public final class AgentOptions {
         }
         ImageGcPolicy gc = new ImageGcPolicy(Quantities.parseSize(imageGcMaxSize), duration("--image-gc-max-age", imageGcMaxAge),
                 ImageGcPolicy.DEFAULTS.minAge());
-        return new AgentDaemon.Config(schedulers, dataDir.toAbsolutePath(), name, labels, bind, port, advertise, low, high,
-                0, Quantities.parseSize(reserveMemory),
-                registryConfig != null ? registryConfig : dev.gantry.agent.image.RegistryCredentials.defaultPath(),
-                insecureRegistries, gc, duration("--image-gc-interval", imageGcInterval), network());
+        return AgentDaemon.Config.builder(schedulers, dataDir.toAbsolutePath()).nodeName(name).labels(labels)
+                .bind(bind, port).advertise(advertise).dynamicPorts(low, high).reserved(0, Quantities.parseSize(reserveMemory))
+                .registries(registryConfig != null ? registryConfig : dev.gantry.agent.image.RegistryCredentials.defaultPath(),
+                        insecureRegistries)
+                .imageGc(gc, duration("--image-gc-interval", imageGcInterval)).network(network()).build();
     }
 
     private NetworkSettings network() {
