@@ -74,6 +74,11 @@ class CertificateRenewalIT {
         Gantry.Result logs = Gantry.run(address, "logs", "web");
         assertThat(logs.exitCode()).as(logs.stderr()).isZero();
         assertThat(logs.stdout()).contains("serving on port");
+
+        // Stopped through the renewed certificates too; nothing left mounted in the test's directory.
+        assertThat(Gantry.run(address, "stop", "web").exitCode()).isZero();
+        eventually(Duration.ofSeconds(60), "the container stopped and unmounted",
+                () -> Host.containers(data).isEmpty() && Host.mountsUnder(data).isEmpty());
     }
 
     private static JsonNode allocation(String address) {
