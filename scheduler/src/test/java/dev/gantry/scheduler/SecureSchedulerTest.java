@@ -459,4 +459,31 @@ class SecureSchedulerTest {
                     assertThat(e.getStatus().getDescription()).contains("expired");
                 });
     }
+
+    @Test
+    void aTokenForOneNamespaceCannotReadAnotherNamespacesLogs() throws Exception {
+        var agent = new dev.gantry.scheduler.testing.ScriptedAgent(joined("node-l"), "node-l", "10.0.0.9", 4096);
+        var management = JobServiceGrpc.newBlockingStub(withToken(this.management));
+        dev.gantry.testing.Eventually.eventually(Duration.ofSeconds(10), "node registered",
+                () -> NodeServiceGrpc.newBlockingStub(withToken(this.management)).list(ListNodesRequest.getDefaultInstance()).getNodesCount() == 1);
+        management.submit(dev.gantry.api.v1.SubmitJobRequest.newBuilder().setJob(dev.gantry.api.v1.Job.newBuilder().setNamespace("b")
+                .setName("web").setCount(1).addTasks(dev.gantry.api.v1.Task.newBuilder().setName("web").setImage("file:/web.tar")
+                        .setResources(dev.gantry.api.v1.Resources.newBuilder().setCpuMillis(100).setMemoryBytes(64 << 20)))).build());
+        dev.gantry.testing.Eventually.eventually(Duration.ofSeconds(10), "the allocation assigned", () -> agent.latest().size() == 1);
+        String allocation = agent.latest().get(0).getAllocation().getId();
+
+        var acl = AclServiceGrpc.newBlockingStub(withToken(this.management));
+        acl.applyPolicy(AclPolicy.newBuilder().setName("a-logs")
+                .addNamespaces(NamespaceRule.newBuilder().setNamespace("a").addAllow("read").addAllow("logs")).build());
+        ManagedChannel teamA = withToken(acl.createToken(CreateAclTokenRequest.newBuilder().addPolicies("a-logs").build()).getSecret());
+        var logs = dev.gantry.api.v1.TaskServiceGrpc.newBlockingStub(teamA).withDeadlineAfter(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> logs.logs(dev.gantry.api.v1.LogsRequest.newBuilder().setAllocationId(allocation).build()).hasNext())
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                    assertThat(e.getStatus().getDescription()).contains("logs", "namespace \"b\"");
+                });
+        assertThatThrownBy(() -> dev.gantry.api.v1.AllocationServiceGrpc.newBlockingStub(teamA)
+                .get(dev.gantry.api.v1.GetAllocationRequest.newBuilder().setId(allocation).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    }
 }
