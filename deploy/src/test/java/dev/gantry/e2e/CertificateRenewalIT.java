@@ -40,6 +40,7 @@ class CertificateRenewalIT {
         String address = "127.0.0.1:" + port;
         Path data = dir.resolve("data");
         Path log = dir.resolve("dev.log");
+        long joined = System.nanoTime();   // the agent joins after this: its certificate is younger
         dev = Gantry.start(log, "dev", "--port", String.valueOf(port), "--http-port", String.valueOf(Gantry.freePort()),
                 "--agent-port", String.valueOf(Gantry.freePort()), "--data-dir", data.toString(),
                 "--dynamic-ports", Gantry.portRange(50), "--node-cert-lifetime", "1m");
@@ -62,6 +63,11 @@ class CertificateRenewalIT {
 
         eventually(Duration.ofSeconds(150), "two renewals (log: " + log + ")",
                 () -> Gantry.logOf(log).split("renewed node certificate", -1).length - 1 >= 2);
+        // At 2/3 of the lifetime each: about 40 s and 80 s after joining, so the second one came after
+        // the first certificate had expired (60 s), and renewals do not follow each other at once.
+        assertThat(Duration.ofNanos(System.nanoTime() - joined)).as("time until the second renewal")
+                .isGreaterThan(Duration.ofSeconds(60));
+        assertThat(Gantry.logOf(log).split("renewed node certificate", -1).length - 1).as("renewals").isLessThanOrEqualTo(3);
         assertThat(Gantry.logOf(log)).doesNotContain("certificate renewal failed");
 
         assertThat(Gantry.run(address, "nodes", "-o", "json").stdout()).contains("NODE_READY");

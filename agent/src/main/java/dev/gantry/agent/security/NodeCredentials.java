@@ -142,11 +142,7 @@ public final class NodeCredentials implements AutoCloseable {
     }
 
     private void scheduleRenewal(List<String> schedulers) {
-        X509Certificate cert = keys.certificate();
-        Instant from = cert.getNotBefore().toInstant();
-        Instant until = cert.getNotAfter().toInstant();
-        Instant at = from.plus(Duration.between(from, until).multipliedBy(2).dividedBy(3));
-        long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis());
+        long delay = renewalDelay(keys.certificate().getNotAfter().toInstant(), clock.instant()).toMillis();
         renewer.schedule(() -> {
             try {
                 renew(schedulers);
@@ -156,6 +152,17 @@ public final class NodeCredentials implements AutoCloseable {
                 renewer.schedule(() -> scheduleRenewal(schedulers), 10, TimeUnit.SECONDS);
             }
         }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * How long from {@code now} until a certificate valid until {@code notAfter} is renewed: two
+     * thirds of what is left of it. Counted from now, not from its notBefore, which the CA backdates
+     * by minutes against clock skew: from there a short-lived certificate would be due at once, and
+     * every renewal again, without end.
+     */
+    static Duration renewalDelay(Instant notAfter, Instant now) {
+        Duration left = Duration.between(now, notAfter);
+        return left.isNegative() ? Duration.ZERO : left.multipliedBy(2).dividedBy(3);
     }
 
     /** Gets a new certificate for a new key, authenticated by the current one; stores both, uses them from now on. */
