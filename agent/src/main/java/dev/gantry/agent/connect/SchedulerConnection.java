@@ -91,9 +91,18 @@ public final class SchedulerConnection implements AutoCloseable {
     }
 
     /** Queues a report; sent now if connected, else after the next registration. */
+    /**
+     * Queues a state change for the schedulers. After {@link #close()} it is dropped: a stopping
+     * agent (`gantry dev` stopping its containers) must get on with stopping, not fail here.
+     */
     public void report(AllocationUpdate u) {
+        if (closed) return;
         unsent.put(u.getAllocationId(), u);
-        timer.execute(this::flush);
+        try {
+            timer.execute(this::flush);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile: nobody to send it to
+        }
     }
 
     private void connect() {

@@ -105,6 +105,15 @@ class SchedulerConnectionTest {
     }
 
     @Test
+    void aReportAfterCloseIsDroppedNotThrown() throws Exception {
+        schedulerThatSends((n, send) -> send.accept(whole("a1")));
+        eventually(() -> applied.size() == 1);
+        connection.close();
+        connection.report(dev.gantry.api.v1.AllocationUpdate.newBuilder().setAllocationId("a1").build());
+        assertThat(applied).hasSize(1);
+    }
+
+    @Test
     void changesWithoutAWholeSetBeforeThemAreNotAppliedAndTheStreamStartsAgain() throws Exception {
         schedulerThatSends((n, send) -> {
             if (n == 1) send.accept(changes(List.of("a1"), List.of()));
